@@ -1,0 +1,115 @@
+//! The `check` pipeline as a pure function: material, expectations and `now` in, report out.
+
+use crate::assertion;
+use crate::material::{CertInfo, KeyInfo};
+use crate::report::{AssertionSource, AssertionSummary, CertSummary, KeySummary, Report};
+use crate::rules::{self, Expectations, Material, audience};
+use crate::token::{self, Token};
+use chrono::{DateTime, Utc};
+
+/// Where the assertion under check comes from.
+#[derive(Debug, Clone)]
+pub enum AssertionInput {
+    /// Build it from the key and the expectations, as `sign` would.
+    Build {
+        /// RS256, RS384 or RS512.
+        alg: String,
+        /// exp = now + lifetime.
+        lifetime: i64,
+    },
+    /// Check one built elsewhere.
+    Given {
+        /// The token text.
+        text: String,
+        /// File or stdin.
+        source: AssertionSource,
+    },
+}
+
+/// Everything `check` needs.
+#[derive(Debug, Clone)]
+pub struct CheckInput<'a> {
+    /// The private key, when given.
+    pub key: Option<&'a KeyInfo>,
+    /// The key file's permission bits, when known.
+    pub key_mode: Option<u32>,
+    /// The certificate: `--cert`, or the one inside a PKCS#12 key.
+    pub cert: Option<&'a CertInfo>,
+    /// The assertion.
+    pub assertion: AssertionInput,
+    /// Expected values.
+    pub expectations: &'a Expectations,
+    /// The instant every time rule uses.
+    pub now: DateTime<Utc>,
+    /// Whether warnings fail.
+    pub strict: bool,
+}
+
+/// Why an assertion cannot be built (a usage problem: exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError(pub String);
+
+/// Builds the assertion a careful client sends for these expectations. `Ok(None)` when the
+/// key cannot sign (not RSA, too small, inconsistent): the key rules then say why.
+pub fn build_assertion(
+    key: &KeyInfo,
+    exp: &Expectations,
+    alg: &str,
+    lifetime: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, BuildError> {
+    let (Some(iss), Some(sub)) = (&exp.client_id, &exp.username) else {
+        return Err(BuildError(
+            "building an assertion needs --client-id (the consumer key) and --username; or check an existing one with --assertion FILE".into(),
+        ));
+    };
+    let Some(private) = key.rsa().and_then(|k| k.private.as_ref()) else {
+        return Ok(None);
+    };
+    let aud = audience::default_audience(exp);
+    let claims = assertion::claims(iss, sub, &aud, now.timestamp().saturating_add(lifetime));
+    assertion::sign(private, alg, &claims)
+        .map(Some)
+        .map_err(|e| BuildError(format!("{}: {e}", key.name)))
+}
+
+/// Runs `check`.
+pub fn run(input: &CheckInput<'_>) -> Result<Report, BuildError> {
+    let (token, source): (Option<Token>, Option<AssertionSource>) = match &input.assertion {
+        AssertionInput::Given { text, source } => (Some(token::parse(text)), Some(*source)),
+        AssertionInput::Build { alg, lifetime } => {
+            let Some(key) = input.key else {
+                return Err(BuildError(
+                    "nothing to check: give --key (to build an assertion) or --assertion FILE"
+                        .into(),
+                ));
+            };
+            let built = build_assertion(key, input.expectations, alg, *lifetime, input.now)?;
+            (
+                built.map(|t| token::parse(&t)),
+                Some(AssertionSource::Built),
+            )
+        }
+    };
+    let material = Material {
+        token: token.as_ref(),
+        key: input.key,
+        key_mode: input.key_mode,
+        cert: input.cert,
+    };
+    let findings = rules::evaluate(&material, input.expectations, input.now);
+    let (checks, findings) = findings.finish();
+    Ok(Report {
+        command: "check",
+        evaluated_at: input.now,
+        assertion: token
+            .as_ref()
+            .zip(source)
+            .map(|(t, s)| AssertionSummary::new(s, t)),
+        key: input.key.map(KeySummary::new),
+        certificate: input.cert.map(CertSummary::new),
+        checks,
+        findings,
+        strict: input.strict,
+    })
+}

@@ -1,0 +1,394 @@
+//! The command line (clap derive). Flags, environment variables and the `sf org login jwt`
+//! aliases are those of SPEC §1; every command's `--help` ends with examples.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Finds, offline, every reason Salesforce would reject an OAuth 2.0 JWT bearer login.
+#[derive(Debug, Parser)]
+#[command(
+    name = "jwt-preflight",
+    version,
+    about,
+    long_about = "Finds, offline, every reason Salesforce would reject an OAuth 2.0 JWT bearer login \
+(sf org login jwt, MuleSoft, simple-salesforce, jsforce …), before anything is sent.\n\n\
+Exit status: 0 no error findings, 1 the preflight failed, 2 could not run.",
+    after_help = "Examples:\n  \
+jwt-preflight check --key server.key --cert server.crt --client-id 3MVG9… --username ci@acme.com\n  \
+jwt-preflight check --assertion token.jwt --cert server.crt\n  \
+jwt-preflight inspect token.jwt\n  \
+jwt-preflight explain 'invalid_grant: audience is invalid'\n  \
+jwt-preflight rules"
+)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands of SPEC §1.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build (or read) an assertion and run every rule against it, the key and the certificate.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Decode an assertion without trusting it: header, claims, times, structural findings.
+    #[command(after_help = INSPECT_EXAMPLES)]
+    Inspect(InspectArgs),
+    /// Build and sign an assertion exactly as `check` would, and print it (sends nothing).
+    #[command(after_help = SIGN_EXAMPLES)]
+    Sign(SignArgs),
+    /// CI mode: check key/certificate pairs given with --key/--cert or found under folders.
+    #[command(after_help = PAIRS_EXAMPLES)]
+    Pairs(PairsArgs),
+    /// Explain a rule code or name, or a Salesforce error reply, with causes and fixes.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+    /// List every rule: code, name, severity, one line.
+    #[command(
+        after_help = "Examples:\n  jwt-preflight rules\n  jwt-preflight rules --format json\n  jwt-preflight rules --markdown"
+    )]
+    Rules(RulesArgs),
+    /// Write server.key and a self-signed server.crt ready to upload to a connected app.
+    #[command(
+        after_help = "Examples:\n  jwt-preflight keygen --out secrets/prod\n  jwt-preflight keygen --bits 4096 --days 730 --subject 'CN=ci, O=Acme'"
+    )]
+    Keygen(KeygenArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  jwt-preflight completions bash > /etc/bash_completion.d/jwt-preflight\n  jwt-preflight completions zsh > ~/.zfunc/_jwt-preflight"
+    )]
+    Completions(CompletionsArgs),
+}
+
+const CHECK_EXAMPLES: &str = "Examples:
+  # Build the assertion the integration would send, and check everything:
+  jwt-preflight check --key server.key --cert server.crt \\
+      --client-id 3MVG9… --username ci@acme.com --login-url https://acme.my.salesforce.com
+
+  # The same flags as `sf org login jwt`:
+  jwt-preflight check -f server.key -i 3MVG9… -o ci@acme.com -r https://test.salesforce.com --cert server.crt
+
+  # Why was this assertion rejected?
+  jwt-preflight check --assertion token.jwt --cert server.crt --client-id 3MVG9… --username ci@acme.com
+
+  # In CI, as JSON or GitHub annotations, evaluated at a fixed instant:
+  jwt-preflight check --config jwt-preflight.toml --format github
+  jwt-preflight check --assertion - --cert server.crt --now 2026-06-01T12:00:00Z --format json < token.jwt";
+
+const INSPECT_EXAMPLES: &str = "Examples:
+  jwt-preflight inspect token.jwt
+  pbpaste | jwt-preflight inspect -
+  jwt-preflight inspect token.jwt --format json --now 2026-06-01T12:00:00Z";
+
+const SIGN_EXAMPLES: &str = "Examples:
+  jwt-preflight sign --key server.key --client-id 3MVG9… --username ci@acme.com
+  jwt-preflight sign --key server.key -i 3MVG9… -o ci@acme.com -r https://acme.my.salesforce.com --request";
+
+const PAIRS_EXAMPLES: &str = "Examples:
+  jwt-preflight pairs secrets/
+  jwt-preflight pairs --key prod.key --cert prod.crt --key uat.key --cert uat.crt
+  jwt-preflight pairs secrets/ --format github --cert-warn-days 45";
+
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  jwt-preflight explain PF403
+  jwt-preflight explain signature-hash-mismatch
+  jwt-preflight explain 'invalid_grant: audience is invalid'
+  jwt-preflight explain '{\"error\":\"invalid_grant\",\"error_description\":\"user hasn'\\''t approved this consumer\"}'
+  sf org login jwt … 2>&1 | jwt-preflight explain -";
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A report for people.
+    Human,
+    /// The JSON report (schema 1).
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// The RSASSA-PKCS1-v1_5 algorithms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum RsAlg {
+    /// RSA PKCS#1 v1.5 with SHA-256 (the only one Salesforce documents).
+    Rs256,
+    /// RSA PKCS#1 v1.5 with SHA-384.
+    Rs384,
+    /// RSA PKCS#1 v1.5 with SHA-512.
+    Rs512,
+}
+
+impl RsAlg {
+    /// The JWS name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RsAlg::Rs256 => "RS256",
+            RsAlg::Rs384 => "RS384",
+            RsAlg::Rs512 => "RS512",
+        }
+    }
+}
+
+/// Where a passphrase comes from: never from a flag's value.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PassphraseArgs {
+    /// Read the passphrase of an encrypted key or PKCS#12 file from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "passphrase_file")]
+    pub passphrase_env: Option<String>,
+
+    /// Read the passphrase from the first line of this file.
+    #[arg(long, value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+/// The claims and login target, shared by `check` and `sign`.
+#[derive(Debug, Clone, Args)]
+pub struct ClaimArgs {
+    /// The connected app's consumer key: the expected (or built) iss.
+    #[arg(long, short = 'i', env = "SF_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// The Salesforce username: the expected (or built) sub.
+    #[arg(long, short = 'o', env = "SF_USERNAME", value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Where the token request is posted [default: https://login.salesforce.com].
+    #[arg(
+        long,
+        short = 'r',
+        visible_alias = "instance-url",
+        env = "SF_LOGIN_URL",
+        value_name = "URL"
+    )]
+    pub login_url: Option<String>,
+
+    /// The aud to use and expect [default: the login URL's origin].
+    #[arg(long, env = "SF_AUDIENCE_URL", value_name = "URL")]
+    pub audience: Option<String>,
+
+    /// The algorithm the connected app is expected to accept (PF202 fires when alg differs).
+    #[arg(long, value_enum, default_value_t = RsAlg::Rs256, value_name = "ALG")]
+    pub expect_alg: RsAlg,
+
+    /// The algorithm to sign with when building [default: the expected one].
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub alg: Option<RsAlg>,
+
+    /// exp = now + this many seconds, when building.
+    #[arg(
+        long,
+        default_value_t = 180,
+        value_name = "SECONDS",
+        allow_negative_numbers = true
+    )]
+    pub lifetime: i64,
+
+    /// Evaluate every time rule at this instant (RFC 3339 or UNIX seconds) instead of the clock.
+    #[arg(long, value_name = "RFC3339|UNIX")]
+    pub now: Option<String>,
+}
+
+/// `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The private key: PEM or DER; PKCS#1, PKCS#8, encrypted PKCS#8, or PKCS#12 (.p12/.pfx).
+    #[arg(
+        long,
+        short = 'f',
+        visible_alias = "jwt-key-file",
+        env = "SF_JWT_KEY_FILE",
+        value_name = "PATH"
+    )]
+    pub key: Option<PathBuf>,
+
+    /// The X.509 certificate uploaded to the connected app: PEM or DER.
+    #[arg(long, env = "SF_JWT_CERT_FILE", value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+
+    /// Check an assertion built elsewhere (a file, or - for stdin) instead of building one.
+    #[arg(long, value_name = "PATH|-")]
+    pub assertion: Option<String>,
+
+    /// Claims and login target.
+    #[command(flatten)]
+    pub claims: ClaimArgs,
+
+    /// Compare the local clock with the login server's Date header (a HEAD request; sends no credential).
+    #[arg(long)]
+    pub clock_check: bool,
+
+    /// The URL whose Date header --clock-check reads (implies --clock-check).
+    #[arg(long, value_name = "URL")]
+    pub clock_url: Option<String>,
+
+    /// A TOML file listing orgs; checks every org in it (or --org NAME).
+    #[arg(long, env = "JWT_PREFLIGHT_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// With --config: check only this org.
+    #[arg(long, value_name = "NAME", requires = "config")]
+    pub org: Option<String>,
+
+    /// Passphrase sources.
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Warnings fail too.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// PF513 fires when the certificate expires within this many days.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub cert_warn_days: i64,
+}
+
+/// `inspect`.
+#[derive(Debug, Clone, Args)]
+pub struct InspectArgs {
+    /// The assertion: a file, or - (the default) for stdin.
+    #[arg(value_name = "FILE|-", default_value = "-")]
+    pub input: String,
+
+    /// Show times relative to this instant (RFC 3339 or UNIX seconds) instead of the clock.
+    #[arg(long, value_name = "RFC3339|UNIX")]
+    pub now: Option<String>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `sign`.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// The private key (as for check).
+    #[arg(
+        long,
+        short = 'f',
+        visible_alias = "jwt-key-file",
+        env = "SF_JWT_KEY_FILE",
+        value_name = "PATH"
+    )]
+    pub key: PathBuf,
+
+    /// Claims and login target.
+    #[command(flatten)]
+    pub claims: ClaimArgs,
+
+    /// Print the token request (POST URL, form body and a curl line) instead of the assertion.
+    #[arg(long)]
+    pub request: bool,
+
+    /// Passphrase sources.
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+/// `pairs`.
+#[derive(Debug, Clone, Args)]
+pub struct PairsArgs {
+    /// Folders to search for keys and certificates.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// A private key; repeat, each followed by its --cert.
+    #[arg(long, value_name = "PATH")]
+    pub key: Vec<PathBuf>,
+
+    /// A certificate; repeat, one per --key.
+    #[arg(long, value_name = "PATH")]
+    pub cert: Vec<PathBuf>,
+
+    /// Passphrase sources.
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Warnings fail too.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// PF513 threshold in days.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub cert_warn_days: i64,
+
+    /// Evaluate certificate validity at this instant.
+    #[arg(long, value_name = "RFC3339|UNIX")]
+    pub now: Option<String>,
+}
+
+/// `explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// A rule code (PF403) or name, a Salesforce reply (text or JSON), a file, or - for stdin.
+    #[arg(value_name = "CODE|TEXT|FILE|-")]
+    pub subject: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `rules`.
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// Output format (github is not meaningful here and prints the human list).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Print the Markdown table used in the README.
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
+}
+
+/// `keygen`.
+#[derive(Debug, Clone, Args)]
+pub struct KeygenArgs {
+    /// Folder to write server.key and server.crt into.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// RSA modulus size.
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(2048..=4096))]
+    pub bits: u32,
+
+    /// Certificate validity in days.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub days: u32,
+
+    /// Certificate subject.
+    #[arg(long, default_value = "CN=jwt-preflight")]
+    pub subject: String,
+}
+
+/// `completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,301 @@
+//! One function per command: gather inputs, call the core, print, return the exit status.
+
+use super::args::{
+    CheckArgs, ClaimArgs, Command, CompletionsArgs, ExplainArgs, Format, InspectArgs, RulesArgs,
+    SignArgs,
+};
+use super::inputs::{self, load_cert, load_key};
+use super::{CliError, print_stderr, print_stdout};
+use crate::catalog::{self, RULES};
+use crate::check::{self, AssertionInput, CheckInput};
+use crate::report::{self, AssertionSource, Report};
+use crate::rules::Expectations;
+use crate::salesforce::{self, HostKind, SimpleUrl};
+use crate::{inspect, timefmt};
+use clap::CommandFactory;
+
+/// Runs one command.
+pub fn run(command: Command) -> Result<u8, CliError> {
+    match command {
+        Command::Check(a) => check(&a),
+        Command::Inspect(a) => inspect_cmd(&a),
+        Command::Sign(a) => sign(&a),
+        Command::Rules(a) => rules(&a),
+        Command::Explain(a) => explain(&a),
+        Command::Completions(a) => completions(&a),
+        Command::Pairs(_) => not_built("pairs"),
+        Command::Keygen(_) => not_built("keygen"),
+    }
+}
+
+fn not_built(what: &str) -> Result<u8, CliError> {
+    Err(CliError(format!(
+        "`{what}` is not built yet in this version; see the README's command table"
+    )))
+}
+
+/// Expectations from the claim flags, with the login URL validated.
+fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expectations, CliError> {
+    let login_url = c
+        .login_url
+        .clone()
+        .unwrap_or_else(|| "https://login.salesforce.com".to_string());
+    let Some(url) = SimpleUrl::parse(&login_url) else {
+        return Err(CliError(format!(
+            "--login-url: '{login_url}' is not a URL; use e.g. https://login.salesforce.com or https://acme.my.salesforce.com"
+        )));
+    };
+    if url.scheme != "https" && url.scheme != "http" {
+        return Err(CliError(format!(
+            "--login-url: '{login_url}' is not an http(s) URL"
+        )));
+    }
+    if salesforce::classify_host(&url.host) == HostKind::Lightning {
+        return Err(CliError(format!(
+            "--login-url: '{login_url}' is a Lightning domain, which serves no logins; use the My Domain URL (https://{})",
+            url.host
+                .replace(".lightning.force.com", ".my.salesforce.com")
+        )));
+    }
+    Ok(Expectations {
+        client_id: c.client_id.clone(),
+        username: c.username.clone(),
+        login_url,
+        audience: c.audience.clone(),
+        expect_alg: c.expect_alg.as_str().to_string(),
+        cert_warn_days,
+    })
+}
+
+fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Human => report::human::render(report),
+        Format::Json => report::json::render(report),
+        Format::Github => report::github::render(report),
+    }
+}
+
+fn check(a: &CheckArgs) -> Result<u8, CliError> {
+    if a.config.is_some() {
+        return not_built("check --config");
+    }
+    if a.clock_check || a.clock_url.is_some() {
+        return not_built("--clock-check");
+    }
+    let exp = expectations(&a.claims, a.cert_warn_days)?;
+    let now = inputs::now(a.claims.now.as_deref())?;
+    let key = match &a.key {
+        Some(p) => Some(load_key(p, &a.passphrase)?),
+        None => None,
+    };
+    let cert = match &a.cert {
+        Some(p) => Some(load_cert(p)?),
+        None => None,
+    };
+    let (key_info, key_mode) = match &key {
+        Some((k, m)) => (Some(k), *m),
+        None => (None, None),
+    };
+    // A PKCS#12 key brings its certificate; an explicit --cert wins.
+    let cert_ref = cert
+        .as_ref()
+        .or(key_info.and_then(|k| k.certificate.as_ref()));
+    let assertion = match &a.assertion {
+        Some(arg) => {
+            let (text, stdin) = inputs::read_assertion(arg)?;
+            AssertionInput::Given {
+                text,
+                source: if stdin {
+                    AssertionSource::Stdin
+                } else {
+                    AssertionSource::File
+                },
+            }
+        }
+        None => AssertionInput::Build {
+            alg: a
+                .claims
+                .alg
+                .unwrap_or(a.claims.expect_alg)
+                .as_str()
+                .to_string(),
+            lifetime: a.claims.lifetime,
+        },
+    };
+    let report = check::run(&CheckInput {
+        key: key_info,
+        key_mode,
+        cert: cert_ref,
+        assertion,
+        expectations: &exp,
+        now,
+        strict: a.strict,
+    })?;
+    if a.format == Format::Human {
+        for (name, notes) in key_info
+            .map(|k| (&k.name, &k.notes))
+            .into_iter()
+            .chain(cert_ref.map(|c| (&c.name, &c.notes)))
+        {
+            for n in notes {
+                print_stderr(&format!("jwt-preflight: warning: {name}: {n}"));
+            }
+        }
+    }
+    print_stdout(&render(&report, a.format))?;
+    Ok(report.exit_status())
+}
+
+fn inspect_cmd(a: &InspectArgs) -> Result<u8, CliError> {
+    let now = inputs::now(a.now.as_deref())?;
+    let (text, stdin) = inputs::read_assertion(&a.input)?;
+    let source = if stdin {
+        AssertionSource::Stdin
+    } else {
+        AssertionSource::File
+    };
+    let name = if stdin { "stdin" } else { a.input.as_str() };
+    let result = inspect::inspect(&text, source, now);
+    let out = match a.format {
+        Format::Human => inspect::render_human(&result, name),
+        Format::Json => report::json::to_pretty(&inspect::to_json(&result)),
+        Format::Github => report::github::render(&result.report),
+    };
+    print_stdout(&out)?;
+    Ok(result.report.exit_status())
+}
+
+fn sign(a: &SignArgs) -> Result<u8, CliError> {
+    let exp = expectations(&a.claims, 30)?;
+    let now = inputs::now(a.claims.now.as_deref())?;
+    let (key, _) = load_key(&a.key, &a.passphrase)?;
+    let alg = a.claims.alg.unwrap_or(a.claims.expect_alg).as_str();
+    let Some(token) = check::build_assertion(&key, &exp, alg, a.claims.lifetime, now)? else {
+        return Err(CliError(format!(
+            "{}: this key cannot sign an RS256 assertion ({}); run `jwt-preflight check --key {}` for details",
+            key.name,
+            key.algorithm(),
+            key.name
+        )));
+    };
+    let exp_at = timefmt::rfc3339(now + chrono::Duration::seconds(a.claims.lifetime));
+    print_stderr(&format!(
+        "jwt-preflight: this assertion is a live credential until {exp_at}: do not paste it into tickets or chats"
+    ));
+    if a.request {
+        let origin = SimpleUrl::parse(&exp.login_url)
+            .map(|u| u.origin())
+            .unwrap_or_else(|| exp.login_url.clone());
+        let url = format!("{origin}/services/oauth2/token");
+        let body = format!(
+            "grant_type={}&assertion={}",
+            form_encode("urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            form_encode(&token)
+        );
+        print_stdout(&format!(
+            "POST {url}\nContent-Type: application/x-www-form-urlencoded\n\n{body}\n\n# ready to run (sends the request):\ncurl -sS -X POST '{url}' -H 'Content-Type: application/x-www-form-urlencoded' --data '{body}'\n"
+        ))?;
+    } else {
+        print_stdout(&format!("{token}\n"))?;
+    }
+    Ok(0)
+}
+
+/// application/x-www-form-urlencoded, as jsforce and the CLI send it.
+fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn rules(a: &RulesArgs) -> Result<u8, CliError> {
+    if a.markdown {
+        print_stdout(&catalog::markdown_table())?;
+        return Ok(0);
+    }
+    let out = match a.format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code, "name": r.name, "severity": r.severity,
+                        "check": r.group.as_str(), "summary": r.summary, "fix": r.fix,
+                        "salesforce": r.salesforce,
+                    })
+                })
+                .collect();
+            report::json::to_pretty(&serde_json::json!({
+                "schema": report::SCHEMA, "tool": report::json::tool(), "command": "rules",
+                "verdict": "pass", "rules": list,
+            }))
+        }
+        _ => {
+            let mut s = String::new();
+            for r in RULES {
+                s.push_str(&format!(
+                    "{}  {:<27} {:<7}  {}\n",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                ));
+            }
+            s
+        }
+    };
+    print_stdout(&out)?;
+    Ok(0)
+}
+
+fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
+    let subject = a.subject.trim();
+    let Some(rule) = catalog::lookup(subject) else {
+        return Err(CliError(format!(
+            "explain: '{subject}' is not a rule code or name (see `jwt-preflight rules`); explaining Salesforce replies is not built yet"
+        )));
+    };
+    let out = match a.format {
+        Format::Json => report::json::to_pretty(&serde_json::json!({
+            "schema": report::SCHEMA, "tool": report::json::tool(), "command": "explain",
+            "verdict": "pass",
+            "rule": {"code": rule.code, "name": rule.name, "severity": rule.severity,
+                     "check": rule.group.as_str(), "summary": rule.summary, "why": rule.why,
+                     "fix": rule.fix, "salesforce": rule.salesforce},
+        })),
+        _ => {
+            let reply = rule
+                .salesforce
+                .map(|s| match s.error_description {
+                    Some(d) => format!("{} / {d}", s.error),
+                    None => s.error.to_string(),
+                })
+                .unwrap_or_else(|| {
+                    "none: Salesforce does not reject this, or nobody has seen what it answers"
+                        .into()
+                });
+            format!(
+                "{} {} ({})\n\n  When: {}\n  Why:  {}\n  Fix:  {}\n  Salesforce answers: {}\n",
+                rule.code, rule.name, rule.severity, rule.summary, rule.why, rule.fix, reply
+            )
+        }
+    };
+    print_stdout(&out)?;
+    Ok(0)
+}
+
+fn completions(a: &CompletionsArgs) -> Result<u8, CliError> {
+    let mut cmd = super::args::Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "jwt-preflight", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf))?;
+    Ok(0)
+}

@@ -1,0 +1,75 @@
+//! The thin shell: reads files and the clock, asks for passphrases, writes to the terminal and
+//! maps results to exit statuses (0 pass, 1 preflight failed, 2 could not run).
+
+pub mod args;
+mod commands;
+mod inputs;
+
+use anstream::ColorChoice;
+use args::{Cli, ColorWhen};
+use clap::Parser;
+use std::fmt;
+use std::io::Write;
+
+/// A problem that stops the run: exit status 2, one line on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError(pub String);
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<crate::material::InputError> for CliError {
+    fn from(e: crate::material::InputError) -> Self {
+        CliError(e.message)
+    }
+}
+
+impl From<crate::check::BuildError> for CliError {
+    fn from(e: crate::check::BuildError) -> Self {
+        CliError(e.0)
+    }
+}
+
+/// Parses the command line, runs the command and returns the exit status.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version exit 0; usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => ColorChoice::Always.write_global(),
+        ColorWhen::Never => ColorChoice::Never.write_global(),
+    }
+    match commands::run(cli.command) {
+        Ok(status) => status,
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "jwt-preflight: {e}");
+            2
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.
+pub(crate) fn print_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Writes a line to stderr (warnings, notes, reminders).
+pub(crate) fn print_stderr(text: &str) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}

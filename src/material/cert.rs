@@ -1,0 +1,254 @@
+//! X.509 certificates, PEM or DER. PEM may have CRLF line ends or text before the block; with
+//! several certificates the first is used and the report says so.
+
+use super::key::{parse_pem_blocks, public_from_parts};
+use super::oids;
+use super::{InputError, describe_unknown};
+use chrono::{DateTime, Utc};
+use rsa::PublicKey;
+use rsa::pkcs1::RsaPublicKeyRef;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::der::{Decode, Encode};
+use x509_cert::name::Name;
+use x509_cert::spki::SubjectPublicKeyInfoRef;
+
+/// The public key a certificate carries.
+#[derive(Debug, Clone)]
+pub enum CertKey {
+    /// RSA, with its modulus size.
+    Rsa(PublicKey),
+    /// Another algorithm (PF503).
+    Other {
+        /// e.g. "EC P-256".
+        algorithm: String,
+    },
+}
+
+/// A certificate, read, with everything the rules and reports need.
+#[derive(Debug, Clone)]
+pub struct CertInfo {
+    /// The input's name.
+    pub name: String,
+    /// Subject in OpenSSL order, e.g. `CN=jwt-preflight, O=Example`.
+    pub subject: String,
+    /// Issuer, likewise.
+    pub issuer: String,
+    /// Serial number as colon-separated hex.
+    pub serial: String,
+    /// Start of validity.
+    pub not_before: DateTime<Utc>,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+    /// SHA-1 fingerprint of the DER, `AA:BB:…` (what the Salesforce UI shows).
+    pub sha1_fingerprint: String,
+    /// SHA-256 fingerprint of the DER.
+    pub sha256_fingerprint: String,
+    /// The public key.
+    pub key: CertKey,
+    /// Modulus size for RSA keys.
+    pub bits: Option<usize>,
+    /// Whether subject and issuer are the same name.
+    pub self_signed: bool,
+    /// Size of the DER encoding.
+    pub der_bytes: usize,
+    /// Size of the input as it would be uploaded (the file's size).
+    pub file_bytes: usize,
+    /// The certificate's own signature algorithm, e.g. `sha256WithRSAEncryption`.
+    pub signature_algorithm: String,
+    /// SHA-1 or MD5 when the certificate's own signature uses one (PF515).
+    pub weak_hash: Option<&'static str>,
+    /// Things worth saying, e.g. "it holds 2 certificates; used the first".
+    pub notes: Vec<String>,
+}
+
+impl CertInfo {
+    /// The RSA public key, when it is one.
+    pub fn rsa(&self) -> Option<&PublicKey> {
+        match &self.key {
+            CertKey::Rsa(k) => Some(k),
+            CertKey::Other { .. } => None,
+        }
+    }
+
+    /// "RSA" or the other algorithm's name.
+    pub fn algorithm(&self) -> &str {
+        match &self.key {
+            CertKey::Rsa(_) => "RSA",
+            CertKey::Other { algorithm } => algorithm,
+        }
+    }
+}
+
+/// Reads a certificate from `bytes`, PEM or DER.
+pub fn read_certificate(name: &str, bytes: &[u8]) -> Result<CertInfo, InputError> {
+    if bytes.is_empty() {
+        return Err(InputError::new(
+            name,
+            "is empty (0 bytes); expected a PEM or DER X.509 certificate",
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("BEGIN") => read_pem(name, text, bytes.len()),
+        Ok(text) if text.trim().is_empty() => Err(InputError::new(
+            name,
+            "contains only whitespace; expected a PEM or DER X.509 certificate",
+        )),
+        _ => parse_der(name, bytes, bytes.len()),
+    }
+}
+
+fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, InputError> {
+    let (blocks, notes) = parse_pem_blocks(name, text)?;
+    let certs: Vec<&pem::Pem> = blocks
+        .iter()
+        .filter(|b| {
+            matches!(
+                b.tag(),
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+            )
+        })
+        .collect();
+    let Some(first) = certs.first() else {
+        let labels: Vec<&str> = blocks.iter().map(|b| b.tag()).collect();
+        let what = if labels.iter().any(|l| l.contains("PRIVATE KEY")) {
+            "is a private key, not a certificate; give it as --key, and the certificate uploaded to the connected app as --cert".to_string()
+        } else if labels.iter().any(|l| l.contains("CERTIFICATE REQUEST")) {
+            "is a certificate signing request (CSR), not a certificate; sign it first (openssl x509 -req -sha256 -days 365 -in server.csr -signkey server.key -out server.crt)".to_string()
+        } else if labels.iter().any(|l| l.contains("PUBLIC KEY")) {
+            "is a bare public key; Salesforce needs the X.509 certificate (openssl req -new -x509 -key server.key -out server.crt)".to_string()
+        } else {
+            format!(
+                "holds PEM blocks labelled {}, none of them a certificate",
+                labels.join(", ")
+            )
+        };
+        return Err(InputError::new(name, what));
+    };
+    let mut info = parse_der(name, first.contents(), file_bytes)?;
+    info.notes.extend(notes);
+    if certs.len() > 1 {
+        info.notes.push(format!(
+            "it holds {} certificates; used the first (subject {})",
+            certs.len(),
+            info.subject
+        ));
+    }
+    Ok(info)
+}
+
+/// Reads one DER certificate. `file_bytes` is the size of what would be uploaded.
+pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<CertInfo, InputError> {
+    let cert = match Certificate::from_der(der) {
+        Ok(c) => c,
+        Err(e) => return Err(not_a_certificate(name, der, &e)),
+    };
+    let tbs = cert.tbs_certificate();
+    let spki = tbs.subject_public_key_info();
+    let spki_der = spki
+        .to_der()
+        .map_err(|e| InputError::new(name, format!("has an unreadable public key: {e}")))?;
+    let key = cert_key(name, &spki_der)?;
+    let bits = match &key {
+        CertKey::Rsa(k) => Some(super::key::public_bits(k)),
+        CertKey::Other { .. } => None,
+    };
+    let to_utc = |t: x509_cert::time::Time| {
+        let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+        DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    let sig_oid = cert.signature_algorithm().oid;
+    Ok(CertInfo {
+        name: name.to_string(),
+        subject: format_name(tbs.subject()),
+        issuer: format_name(tbs.issuer()),
+        serial: colon_hex(tbs.serial_number().as_bytes()),
+        not_before: to_utc(tbs.validity().not_before),
+        not_after: to_utc(tbs.validity().not_after),
+        sha1_fingerprint: colon_hex(&Sha1::digest(der)),
+        sha256_fingerprint: colon_hex(&Sha256::digest(der)),
+        key,
+        bits,
+        self_signed: tbs.subject() == tbs.issuer(),
+        der_bytes: der.len(),
+        file_bytes,
+        signature_algorithm: oids::name_of(&sig_oid),
+        weak_hash: oids::weak_signature_hash(&sig_oid),
+        notes: Vec::new(),
+    })
+}
+
+/// Explains DER that is not a certificate: a key given in its place, a truncated file, garbage.
+fn not_a_certificate(name: &str, der: &[u8], e: &x509_cert::der::Error) -> InputError {
+    if rsa::pkcs8::PrivateKeyInfoRef::from_der(der).is_ok()
+        || rsa::pkcs1::RsaPrivateKeyRef::from_der(der).is_ok()
+    {
+        return InputError::new(
+            name,
+            "is a DER private key, not a certificate; give it as --key, and the certificate as --cert",
+        );
+    }
+    if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        return InputError::new(
+            name,
+            "is a bare DER public key; Salesforce needs the X.509 certificate",
+        );
+    }
+    if der.first() == Some(&0x30) {
+        let truncated = matches!(e.kind(), x509_cert::der::ErrorKind::Incomplete { .. });
+        return InputError::new(
+            name,
+            if truncated {
+                format!("is a truncated DER certificate ({} bytes; {e})", der.len())
+            } else {
+                format!("is not a valid DER certificate: {e}")
+            },
+        );
+    }
+    InputError::new(name, describe_unknown(der))
+}
+
+fn cert_key(name: &str, spki_der: &[u8]) -> Result<CertKey, InputError> {
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
+        .map_err(|e| InputError::new(name, format!("has an unreadable public key: {e}")))?;
+    if spki.algorithm.oid != oids::RSA_ENCRYPTION {
+        let curve = spki.algorithm.parameters_oid().ok();
+        return Ok(CertKey::Other {
+            algorithm: oids::key_algorithm_name(&spki.algorithm.oid, curve.as_ref()),
+        });
+    }
+    let rsa_key = spki
+        .subject_public_key
+        .as_bytes()
+        .and_then(|b| RsaPublicKeyRef::from_der(b).ok())
+        .and_then(|k| public_from_parts(k.modulus.as_bytes(), k.public_exponent.as_bytes()));
+    match rsa_key {
+        Some(k) => Ok(CertKey::Rsa(k)),
+        None => Err(InputError::new(
+            name,
+            "has an RSA public key whose modulus or exponent is invalid",
+        )),
+    }
+}
+
+/// A distinguished name in the order it is encoded, as OpenSSL and Salesforce show it.
+pub(crate) fn format_name(name: &Name) -> String {
+    let parts: Vec<String> = name
+        .iter_rdn()
+        .flat_map(|rdn| rdn.iter())
+        .map(|atv| {
+            let value = String::from_utf8_lossy(atv.value.value()).into_owned();
+            format!("{}={}", oids::attribute_short_name(&atv.oid), value)
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn colon_hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}

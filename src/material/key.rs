@@ -1,0 +1,642 @@
+//! Private keys: PEM or DER; PKCS#1, PKCS#8, encrypted PKCS#8 (PBES2 with AES or scrypt) and
+//! PKCS#12, whose certificate then serves as the certificate. Non-RSA keys are read and
+//! described so PF503 can name them. Legacy encryptions are recognised and answered with the
+//! exact openssl command that converts them.
+
+use super::cert::{self, CertInfo};
+use super::oids;
+use super::pem_repair;
+use super::{InputError, PassphraseSource, describe_unknown};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rsa::pkcs1::RsaPrivateKeyRef;
+use rsa::pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
+use rsa::traits::PublicKeyParts;
+use rsa::{BoxedUint, PrivateKey, PublicKey};
+use x509_cert::der::asn1::OctetStringRef;
+use x509_cert::der::oid::ObjectIdentifier;
+use x509_cert::der::{Decode, Reader, SliceReader};
+use x509_cert::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use zeroize::Zeroizing;
+
+/// How a private key was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFormat {
+    /// `-----BEGIN RSA PRIVATE KEY-----`.
+    Pkcs1Pem,
+    /// `-----BEGIN PRIVATE KEY-----`.
+    Pkcs8Pem,
+    /// `-----BEGIN ENCRYPTED PRIVATE KEY-----`.
+    Pkcs8EncryptedPem,
+    /// Binary PKCS#1 RSAPrivateKey.
+    Pkcs1Der,
+    /// Binary PKCS#8 PrivateKeyInfo.
+    Pkcs8Der,
+    /// Binary PKCS#8 EncryptedPrivateKeyInfo.
+    Pkcs8EncryptedDer,
+    /// A PKCS#12 (.p12/.pfx) archive.
+    Pkcs12,
+    /// `-----BEGIN EC PRIVATE KEY-----` (SEC1) or another algorithm's own PEM label.
+    OtherPem,
+}
+
+impl KeyFormat {
+    /// The value of the JSON report's `key.format` (SPEC §4).
+    pub fn report_name(self) -> &'static str {
+        match self {
+            KeyFormat::Pkcs1Pem => "pkcs1",
+            KeyFormat::Pkcs8Pem => "pkcs8",
+            KeyFormat::Pkcs8EncryptedPem | KeyFormat::Pkcs8EncryptedDer => "pkcs8-encrypted",
+            KeyFormat::Pkcs1Der | KeyFormat::Pkcs8Der => "der",
+            KeyFormat::Pkcs12 => "pkcs12",
+            KeyFormat::OtherPem => "pem",
+        }
+    }
+
+    /// A phrase for human output, e.g. "PKCS#8 PEM".
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyFormat::Pkcs1Pem => "PKCS#1 PEM",
+            KeyFormat::Pkcs8Pem => "PKCS#8 PEM",
+            KeyFormat::Pkcs8EncryptedPem => "encrypted PKCS#8 PEM",
+            KeyFormat::Pkcs1Der => "PKCS#1 DER",
+            KeyFormat::Pkcs8Der => "PKCS#8 DER",
+            KeyFormat::Pkcs8EncryptedDer => "encrypted PKCS#8 DER",
+            KeyFormat::Pkcs12 => "PKCS#12",
+            KeyFormat::OtherPem => "PEM",
+        }
+    }
+}
+
+/// An RSA key as read. `private` is absent when the key cannot be used to sign (too small for
+/// the RSA library, or its parts do not agree).
+#[derive(Debug, Clone)]
+pub struct RsaKey {
+    /// The public half.
+    pub public: PublicKey,
+    /// The private key, when it is usable.
+    pub private: Option<PrivateKey>,
+    /// Modulus size in bits.
+    pub bits: usize,
+    /// Why the private parts are unusable, when they are inconsistent (PF504).
+    pub inconsistency: Option<String>,
+}
+
+/// What kind of key it is.
+#[derive(Debug, Clone)]
+pub enum KeyKind {
+    /// An RSA key.
+    Rsa(Box<RsaKey>),
+    /// Any other algorithm, described (PF503).
+    Other {
+        /// e.g. "EC P-256", "Ed25519", "DSA".
+        algorithm: String,
+    },
+}
+
+/// A private key file, read.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    /// The input's name (a path, as given).
+    pub name: String,
+    /// How it was stored.
+    pub format: KeyFormat,
+    /// The key.
+    pub kind: KeyKind,
+    /// Whether it was encrypted.
+    pub encrypted: bool,
+    /// Repairs made and other things worth saying, e.g. "the PEM block lost its line breaks".
+    pub notes: Vec<String>,
+    /// The certificate found next to the key in a PKCS#12 archive.
+    pub certificate: Option<CertInfo>,
+}
+
+impl KeyInfo {
+    /// The RSA key, when it is one.
+    pub fn rsa(&self) -> Option<&RsaKey> {
+        match &self.kind {
+            KeyKind::Rsa(k) => Some(k),
+            KeyKind::Other { .. } => None,
+        }
+    }
+
+    /// "RSA" or the other algorithm's name.
+    pub fn algorithm(&self) -> &str {
+        match &self.kind {
+            KeyKind::Rsa(_) => "RSA",
+            KeyKind::Other { algorithm } => algorithm,
+        }
+    }
+
+    /// Modulus size for RSA keys.
+    pub fn bits(&self) -> Option<usize> {
+        self.rsa().map(|k| k.bits)
+    }
+}
+
+/// Reads a private key from `bytes`, sniffing the format. `passphrase` is called only for an
+/// encrypted key or a PKCS#12 archive.
+pub fn read_private_key(
+    name: &str,
+    bytes: &[u8],
+    passphrase: &mut PassphraseSource<'_>,
+) -> Result<KeyInfo, InputError> {
+    if bytes.is_empty() {
+        return Err(InputError::new(
+            name,
+            "is empty (0 bytes); expected a PEM or DER private key",
+        ));
+    }
+    if looks_like_pkcs12(bytes) {
+        return read_pkcs12(name, bytes, passphrase);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("BEGIN") => read_pem(name, text, passphrase),
+        Ok(text) => match bare_base64(text) {
+            Some(decoded) => read_unwrapped_base64(name, &decoded, passphrase),
+            None if text.trim().is_empty() => Err(InputError::new(
+                name,
+                "contains only whitespace; expected a PEM or DER private key",
+            )),
+            None => read_der(name, bytes, passphrase),
+        },
+        Err(_) => read_der(name, bytes, passphrase),
+    }
+}
+
+/// A secret stored as base64 with no PEM armour: either `base64 server.key` (base64 of a
+/// whole PEM file) or the PEM body without its BEGIN/END lines.
+fn read_unwrapped_base64(
+    name: &str,
+    decoded: &Zeroizing<Vec<u8>>,
+    passphrase: &mut PassphraseSource<'_>,
+) -> Result<KeyInfo, InputError> {
+    let (mut info, note) = match std::str::from_utf8(decoded) {
+        Ok(inner) if inner.contains("-----BEGIN") => (
+            read_pem(name, inner, passphrase)?,
+            "it holds a base64-encoded PEM file (decode it with `base64 -d`); read the decoded key",
+        ),
+        _ => (
+            read_der(name, decoded, passphrase)?,
+            "it is base64 with no -----BEGIN/-----END lines; read it as the body of a PEM block",
+        ),
+    };
+    info.notes.insert(0, note.to_string());
+    Ok(info)
+}
+
+/// Decodes text that is nothing but base64 (whitespace allowed), as CI secrets sometimes are.
+fn bare_base64(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let compact: Zeroizing<String> = Zeroizing::new(
+        text.trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+    );
+    if compact.len() < 64 {
+        return None;
+    }
+    STANDARD.decode(compact.as_bytes()).ok().map(Zeroizing::new)
+}
+
+fn read_pem(
+    name: &str,
+    text: &str,
+    passphrase: &mut PassphraseSource<'_>,
+) -> Result<KeyInfo, InputError> {
+    let (blocks, notes) = parse_pem_blocks(name, text)?;
+    let labels: Vec<&str> = blocks.iter().map(|b| b.tag()).collect();
+    let Some(block) = blocks.iter().find(|b| b.tag().contains("PRIVATE KEY")) else {
+        return Err(wrong_pem_kind(name, &labels));
+    };
+    let contents = Zeroizing::new(block.contents().to_vec());
+    let mut info = match block.tag() {
+        "PRIVATE KEY" => key_info(name, KeyFormat::Pkcs8Pem, pkcs8_kind(name, &contents)?),
+        "RSA PRIVATE KEY" => {
+            if let Some(dek) = block.headers().get("DEK-Info") {
+                let cipher = dek.split(',').next().unwrap_or(dek).trim();
+                return Err(InputError::new(
+                    name,
+                    format!(
+                        "is a legacy OpenSSL-encrypted PEM key (Proc-Type/DEK-Info, {cipher}), which this tool does not decrypt; convert it to encrypted PKCS#8 with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out {name}.p8"
+                    ),
+                ));
+            }
+            key_info(name, KeyFormat::Pkcs1Pem, rsa_from_pkcs1(name, &contents)?)
+        }
+        "ENCRYPTED PRIVATE KEY" => {
+            let mut info = read_encrypted_pkcs8(name, &contents, passphrase)?;
+            info.format = KeyFormat::Pkcs8EncryptedPem;
+            info
+        }
+        "EC PRIVATE KEY" => key_info(
+            name,
+            KeyFormat::OtherPem,
+            KeyKind::Other {
+                algorithm: sec1_curve(&contents),
+            },
+        ),
+        "DSA PRIVATE KEY" => key_info(
+            name,
+            KeyFormat::OtherPem,
+            KeyKind::Other {
+                algorithm: "DSA".to_string(),
+            },
+        ),
+        "OPENSSH PRIVATE KEY" => {
+            return Err(InputError::new(
+                name,
+                format!(
+                    "is an OpenSSH private key, not a PEM key; convert a copy with: ssh-keygen -p -m PKCS8 -f {name}"
+                ),
+            ));
+        }
+        other => {
+            return Err(InputError::new(
+                name,
+                format!(
+                    "holds a PEM block labelled \"{other}\", which is not a supported private key"
+                ),
+            ));
+        }
+    };
+    if blocks.len() > 1 {
+        info.notes.push(format!(
+            "it holds {} PEM blocks ({}); used the private key",
+            blocks.len(),
+            labels.join(", ")
+        ));
+    }
+    let mut all = notes;
+    all.append(&mut info.notes);
+    info.notes = all;
+    Ok(info)
+}
+
+/// Parses every PEM block, repairing a mangled CI secret when that is unambiguous.
+pub(crate) fn parse_pem_blocks(
+    name: &str,
+    text: &str,
+) -> Result<(Vec<pem::Pem>, Vec<String>), InputError> {
+    let needs_repair = |blocks: &Result<Vec<pem::Pem>, pem::PemError>| match blocks {
+        Ok(b) => b.is_empty(),
+        Err(_) => true,
+    };
+    let first = pem::parse_many(text);
+    if !needs_repair(&first) {
+        return Ok((first.unwrap_or_default(), Vec::new()));
+    }
+    let (repaired, notes) = pem_repair::repair(text);
+    let repaired = Zeroizing::new(repaired);
+    if !notes.is_empty() {
+        if let Ok(blocks) = pem::parse_many(repaired.as_str()) {
+            if !blocks.is_empty() {
+                let notes = vec![format!(
+                    "{}; repaired it for this run: fix the stored secret (keep real line breaks, no quotes)",
+                    notes.join(", ")
+                )];
+                return Ok((blocks, notes));
+            }
+        }
+    }
+    let why = match first {
+        Err(e) => format!("{e}"),
+        Ok(_) => "no complete block".to_string(),
+    };
+    let hint = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    Err(InputError::new(
+        name,
+        format!(
+            "has a -----BEGIN line but its PEM block is damaged: {why}{hint}; the file may be truncated or edited"
+        ),
+    ))
+}
+
+/// The error for a PEM file that holds something other than a private key.
+fn wrong_pem_kind(name: &str, labels: &[&str]) -> InputError {
+    let what = if labels.iter().any(|l| l.contains("CERTIFICATE REQUEST")) {
+        "is a certificate signing request (CSR), not a private key".to_string()
+    } else if labels.iter().any(|l| l.contains("CERTIFICATE")) {
+        "is a certificate, not a private key; give it as --cert and the private key as --key"
+            .to_string()
+    } else if labels.iter().any(|l| l.contains("PUBLIC KEY")) {
+        "is a public key, not a private key; signing needs the private key".to_string()
+    } else if labels.is_empty() {
+        "holds no PEM block".to_string()
+    } else {
+        format!(
+            "holds PEM blocks labelled {}, none of them a private key",
+            labels.join(", ")
+        )
+    };
+    InputError::new(name, what)
+}
+
+fn key_info(name: &str, format: KeyFormat, kind: KeyKind) -> KeyInfo {
+    KeyInfo {
+        name: name.to_string(),
+        format,
+        kind,
+        encrypted: false,
+        notes: Vec::new(),
+        certificate: None,
+    }
+}
+
+fn read_der(
+    name: &str,
+    der: &[u8],
+    passphrase: &mut PassphraseSource<'_>,
+) -> Result<KeyInfo, InputError> {
+    if PrivateKeyInfoRef::from_der(der).is_ok() {
+        return Ok(key_info(name, KeyFormat::Pkcs8Der, pkcs8_kind(name, der)?));
+    }
+    if encryption_scheme(der).is_some() {
+        let mut info = read_encrypted_pkcs8(name, der, passphrase)?;
+        info.format = KeyFormat::Pkcs8EncryptedDer;
+        return Ok(info);
+    }
+    if RsaPrivateKeyRef::from_der(der).is_ok() {
+        return Ok(key_info(
+            name,
+            KeyFormat::Pkcs1Der,
+            rsa_from_pkcs1(name, der)?,
+        ));
+    }
+    if x509_cert::Certificate::from_der(der).is_ok() {
+        return Err(InputError::new(
+            name,
+            "is a DER certificate, not a private key; give it as --cert and the private key as --key",
+        ));
+    }
+    if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        return Err(InputError::new(
+            name,
+            "is a DER public key, not a private key; signing needs the private key",
+        ));
+    }
+    if der.first() == Some(&0x30) {
+        return Err(InputError::new(
+            name,
+            format!(
+                "is DER data ({} bytes) that is not a private key, or a truncated one",
+                der.len()
+            ),
+        ));
+    }
+    Err(InputError::new(name, describe_unknown(der)))
+}
+
+/// The encryption scheme OID of an EncryptedPrivateKeyInfo, read before decrypting so that
+/// schemes the decryptor does not know still get a precise message.
+fn encryption_scheme(der: &[u8]) -> Option<ObjectIdentifier> {
+    let mut reader = SliceReader::new(der).ok()?;
+    let oid = reader
+        .sequence(|r: &mut SliceReader<'_>| {
+            let alg = AlgorithmIdentifierRef::decode(r)?;
+            <&OctetStringRef>::decode(r)?;
+            Ok::<_, x509_cert::der::Error>(alg.oid)
+        })
+        .ok()?;
+    reader.is_finished().then_some(oid)
+}
+
+fn read_encrypted_pkcs8(
+    name: &str,
+    der: &[u8],
+    passphrase: &mut PassphraseSource<'_>,
+) -> Result<KeyInfo, InputError> {
+    let Some(scheme) = encryption_scheme(der) else {
+        return Err(InputError::new(
+            name,
+            "is labelled as an encrypted PKCS#8 key but its structure is damaged",
+        ));
+    };
+    if scheme != oids::PBES2 {
+        return Err(InputError::new(
+            name,
+            format!(
+                "is encrypted with {} (legacy PKCS#12 PBE), which this tool does not decrypt; re-encrypt it with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out {name}.p8",
+                oids::name_of(&scheme)
+            ),
+        ));
+    }
+    let epki = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
+        InputError::new(
+            name,
+            format!("uses a PBES2 cipher or key derivation this tool does not support ({e}); re-encrypt it with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out {name}.p8"),
+        )
+    })?;
+    let pass = passphrase(name)?;
+    let decrypted = epki
+        .decrypt(pass.as_bytes())
+        .map_err(|_| InputError::new(name, "wrong passphrase or corrupted file"))?;
+    let mut info = key_info(
+        name,
+        KeyFormat::Pkcs8EncryptedPem,
+        pkcs8_kind(name, decrypted.as_bytes())?,
+    );
+    info.encrypted = true;
+    Ok(info)
+}
+
+/// A PFX starts SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, … } }.
+fn looks_like_pkcs12(bytes: &[u8]) -> bool {
+    let Ok(mut reader) = SliceReader::new(bytes) else {
+        return false;
+    };
+    reader
+        .sequence(|r: &mut SliceReader<'_>| {
+            let version = u8::decode(r)?;
+            let content_type = r.sequence(|inner: &mut SliceReader<'_>| {
+                let oid = ObjectIdentifier::decode(inner)?;
+                inner.read_slice(inner.remaining_len())?;
+                Ok::<_, x509_cert::der::Error>(oid)
+            })?;
+            r.read_slice(r.remaining_len())?;
+            Ok::<_, x509_cert::der::Error>(version == 3 && content_type == oids::PKCS7_DATA)
+        })
+        .unwrap_or(false)
+}
+
+fn read_pkcs12(
+    name: &str,
+    bytes: &[u8],
+    passphrase: &mut PassphraseSource<'_>,
+) -> Result<KeyInfo, InputError> {
+    // Archives exported without a password are common; try that before asking for one.
+    let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, "") {
+        Ok(a) => a,
+        Err(_) => {
+            let pass = passphrase(name)?;
+            p12_keystore::Pkcs12Archive::from_pkcs12(bytes, pass.as_str()).map_err(|e| {
+                let msg = e.to_string();
+                if msg.contains("MAC") || msg.contains("mac") || msg.contains("decrypt") || msg.contains("Unpad") {
+                    InputError::new(name, "wrong passphrase or corrupted file")
+                } else {
+                    InputError::new(name, format!("is a PKCS#12 archive this tool cannot read: {msg} (wrong passphrase or corrupted file?)"))
+                }
+            })?
+        }
+    };
+    let Some(key_bag) = archive.keys.first() else {
+        return Err(InputError::new(
+            name,
+            "is a PKCS#12 archive that holds no private key (only certificates?)",
+        ));
+    };
+    let key_der = Zeroizing::new(key_bag.key.as_der().to_vec());
+    let kind = pkcs8_kind(name, &key_der)?;
+    let mut info = key_info(name, KeyFormat::Pkcs12, kind);
+    info.encrypted = true;
+    let key_id = key_bag.local_key_id.as_ref().map(|k| k.0.clone());
+    let cert_bag = archive
+        .certs
+        .iter()
+        .find(|c| key_id.is_some() && c.local_key_id == key_id)
+        .or_else(|| archive.certs.first());
+    if let Some(bag) = cert_bag {
+        let der = bag.cert.as_der();
+        info.certificate = Some(cert::parse_der(
+            &format!("{name} (certificate inside)"),
+            der,
+            der.len(),
+        )?);
+    }
+    if archive.keys.len() > 1 {
+        info.notes.push(format!(
+            "it holds {} private keys; used the first",
+            archive.keys.len()
+        ));
+    }
+    Ok(info)
+}
+
+/// Reads a PKCS#8 PrivateKeyInfo of any algorithm.
+fn pkcs8_kind(name: &str, der: &[u8]) -> Result<KeyKind, InputError> {
+    let pki = PrivateKeyInfoRef::from_der(der)
+        .map_err(|e| InputError::new(name, format!("is not a valid PKCS#8 private key: {e}")))?;
+    if pki.algorithm.oid == oids::RSA_ENCRYPTION {
+        return rsa_from_pkcs1(name, pki.private_key.as_bytes());
+    }
+    let curve = pki.algorithm.parameters_oid().ok();
+    Ok(KeyKind::Other {
+        algorithm: oids::key_algorithm_name(&pki.algorithm.oid, curve.as_ref()),
+    })
+}
+
+/// The curve of a SEC1 ECPrivateKey: SEQUENCE { version, privateKey, [0] parameters, … }.
+fn sec1_curve(der: &[u8]) -> String {
+    let curve = SliceReader::new(der).ok().and_then(|mut r| {
+        r.sequence(|r: &mut SliceReader<'_>| {
+            u8::decode(r)?;
+            <&OctetStringRef>::decode(r)?;
+            let params =
+                x509_cert::der::asn1::ContextSpecific::<ObjectIdentifier>::decode_explicit(
+                    r,
+                    x509_cert::der::TagNumber(0),
+                )?;
+            r.read_slice(r.remaining_len())?;
+            Ok::<_, x509_cert::der::Error>(params.map(|p| p.value))
+        })
+        .ok()
+        .flatten()
+    });
+    oids::key_algorithm_name(&oids::EC_PUBLIC_KEY, curve.as_ref())
+}
+
+/// Builds an RSA key from PKCS#1 RSAPrivateKey DER. A key whose parts disagree, or that is too
+/// small for the RSA library, still yields its public half so the other rules can run.
+pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, InputError> {
+    let parsed = RsaPrivateKeyRef::from_der(der)
+        .map_err(|e| InputError::new(name, format!("is not a valid RSA private key: {e}")))?;
+    let n = parsed.modulus.as_bytes();
+    let e = parsed.public_exponent.as_bytes();
+    let bits = bit_length(n);
+    let public = public_from_parts(n, e).ok_or_else(|| {
+        InputError::new(
+            name,
+            "holds an RSA key whose modulus or exponent is invalid",
+        )
+    })?;
+    let (private, inconsistency) = match PrivateKey::try_from(parsed) {
+        Ok(k) => {
+            if k.to_public_key() == public {
+                (Some(k), None)
+            } else {
+                (
+                    None,
+                    Some("its private parts describe another modulus".to_string()),
+                )
+            }
+        }
+        Err(_) if bits < 1024 => (None, None),
+        Err(_) => (
+            None,
+            Some("its primes, private exponent and modulus do not fit together".to_string()),
+        ),
+    };
+    Ok(KeyKind::Rsa(Box::new(RsaKey {
+        public,
+        private,
+        bits,
+        inconsistency,
+    })))
+}
+
+/// A public key from big-endian modulus and exponent, accepting sizes the RSA library refuses
+/// by default (down to 256 bits) so that PF502 can report them instead of a parse error.
+pub(crate) fn public_from_parts(n: &[u8], e: &[u8]) -> Option<PublicKey> {
+    let n_bits = u32::try_from(n.len().max(1) * 8).ok()?;
+    let e_bits = u32::try_from(e.len().max(1) * 8).ok()?;
+    let n = BoxedUint::from_be_slice(n, n_bits).ok()?;
+    let e = BoxedUint::from_be_slice(e, e_bits).ok()?;
+    PublicKey::new_with_size_limits(n, e, 256..=16384).ok()
+}
+
+/// Bit length of a big-endian unsigned integer.
+pub(crate) fn bit_length(be: &[u8]) -> usize {
+    let trimmed: &[u8] = match be.iter().position(|b| *b != 0) {
+        Some(i) => &be[i..],
+        None => return 0,
+    };
+    (trimmed.len() - 1) * 8 + (8 - trimmed[0].leading_zeros() as usize)
+}
+
+/// The modulus size of a public key in bits.
+pub fn public_bits(k: &PublicKey) -> usize {
+    bit_length(&k.n_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_lengths() {
+        assert_eq!(bit_length(&[0, 0x80, 0]), 16);
+        assert_eq!(bit_length(&[1]), 1);
+        assert_eq!(bit_length(&[]), 0);
+    }
+
+    #[test]
+    fn empty_and_garbage_are_named() {
+        let mut none = super::super::no_passphrase;
+        let e = read_private_key("k.pem", b"", &mut none).unwrap_err();
+        assert_eq!(
+            e.message,
+            "k.pem: is empty (0 bytes); expected a PEM or DER private key"
+        );
+        let e = read_private_key("k.pem", &[0xde, 0xad, 0xbe, 0xef, 0xff], &mut none).unwrap_err();
+        assert!(
+            e.message.starts_with("k.pem: is 5 bytes of binary data"),
+            "{}",
+            e.message
+        );
+    }
+}

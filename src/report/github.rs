@@ -1,0 +1,68 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding.
+
+use super::Report;
+use crate::catalog::Severity;
+use crate::finding::Finding;
+
+/// Escapes an annotation message (GitHub's `escapeData`).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes an annotation property (GitHub's `escapeProperty`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One annotation line for a finding, optionally tied to a file.
+pub fn annotation(f: &Finding, file: Option<&str>) -> String {
+    let level = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let file = file
+        .map(|p| format!("file={},", escape_property(p)))
+        .unwrap_or_default();
+    format!(
+        "::{level} {file}title={}::{}",
+        escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
+        escape_data(&format!("{} Fix: {}", f.message, f.fix))
+    )
+}
+
+/// Every finding as an annotation, then a plain summary line.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    for f in &r.findings {
+        out.push_str(&annotation(f, None));
+        out.push('\n');
+    }
+    let (e, w, i) = r.counts();
+    out.push_str(&format!(
+        "jwt-preflight {}: {} ({})\n",
+        r.command,
+        r.verdict(),
+        super::count_phrase(e, w, i)
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_newlines_and_properties() {
+        let f = Finding::new("PF403", "a\nb 100%");
+        let line = annotation(&f, Some("a,b:c"));
+        assert!(
+            line.starts_with(
+                "::error file=a%2Cb%3Ac,title=PF403 signature-hash-mismatch::a%0Ab 100%25"
+            ),
+            "{line}"
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! PF321–PF325: the audience, and whether it agrees with where the request goes.
+
+use super::Expectations;
+use crate::catalog::CheckGroup;
+use crate::finding::{Finding, Findings};
+use crate::salesforce::{self, HostKind, SimpleUrl};
+use crate::token::Object;
+use serde_json::Value;
+
+/// The audience a careful client uses for this login URL: `--audience` when given, else the
+/// login URL's origin (as `sf org login jwt` tries first).
+pub fn default_audience(exp: &Expectations) -> String {
+    if let Some(a) = &exp.audience {
+        return a.clone();
+    }
+    SimpleUrl::parse(&exp.login_url)
+        .map(|u| u.origin())
+        .unwrap_or_else(|| exp.login_url.trim_end_matches('/').to_string())
+}
+
+/// Runs PF321–PF325.
+pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
+    out.ran(
+        CheckGroup::Audience,
+        format!("request goes to {}", exp.login_url),
+    );
+    let aud = match claims.get("aud") {
+        None => {
+            out.push(Finding::new("PF321", "the claims have no \"aud\""));
+            return;
+        }
+        Some(Value::String(s)) => s.as_str(),
+        Some(Value::Array(items)) => {
+            let hint = match items.as_slice() {
+                [Value::String(one)] => format!("; send the string \"{one}\" instead"),
+                _ => String::new(),
+            };
+            out.push(Finding::new(
+                "PF322",
+                format!(
+                    "aud is a JSON array of {} value{}; Salesforce needs one string{hint}",
+                    items.len(),
+                    if items.len() == 1 { "" } else { "s" }
+                ),
+            ));
+            return;
+        }
+        Some(other) => {
+            out.push(Finding::new(
+                "PF322",
+                format!("aud is {other}, not a string holding an https URL"),
+            ));
+            return;
+        }
+    };
+    let Some(url) = SimpleUrl::parse(aud) else {
+        let suggestion = if aud.contains('.') && !aud.contains(' ') {
+            format!("; use https://{}", aud.trim_end_matches('/'))
+        } else {
+            String::new()
+        };
+        out.push(Finding::new(
+            "PF322",
+            format!("aud \"{aud}\" is not a URL (a bare host name?){suggestion}"),
+        ));
+        return;
+    };
+    let kind = salesforce::classify_host(&url.host);
+    if url.scheme != "https" {
+        out.push(Finding::new(
+            "PF322",
+            format!(
+                "aud \"{aud}\" uses {}://; Salesforce requires https (https://{})",
+                url.scheme, url.host
+            ),
+        ));
+        return;
+    }
+    match &kind {
+        HostKind::Lightning => {
+            let my_domain = url
+                .host
+                .replace(".lightning.force.com", ".my.salesforce.com");
+            out.push(Finding::new(
+                "PF322",
+                format!(
+                    "aud \"{aud}\" is a Lightning Experience domain, not a login server; use the My Domain URL (https://{my_domain})"
+                ),
+            ));
+            return;
+        }
+        HostKind::OtherSalesforce | HostKind::Unknown => {
+            out.push(Finding::new(
+                "PF322",
+                format!(
+                    "aud \"{aud}\" is {}; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL",
+                    salesforce::describe(&kind)
+                ),
+            ));
+            return;
+        }
+        _ => {}
+    }
+    let is_site = matches!(kind, HostKind::ExperienceSite { .. });
+    let path = url.path.as_str();
+    if url.has_query || (!is_site && !path.is_empty() && path != "/") {
+        out.push(Finding::new(
+            "PF322",
+            format!(
+                "aud \"{aud}\" has the path {path}{}; the audience is the server's origin ({}), not an endpoint",
+                if url.has_query { " and a query" } else { "" },
+                url.origin()
+            ),
+        ));
+        return;
+    }
+    if aud.ends_with('/') {
+        out.push(Finding::new(
+            "PF325",
+            format!(
+                "aud \"{aud}\" ends with '/'; use \"{}\"",
+                aud.trim_end_matches('/')
+            ),
+        ));
+    }
+    if let Some(expected) = &exp.audience {
+        if aud.trim_end_matches('/') != expected.trim_end_matches('/') {
+            out.push(Finding::new(
+                "PF323",
+                format!(
+                    "aud is \"{aud}\" but the expected audience (--audience) is \"{expected}\""
+                ),
+            ));
+            return;
+        }
+    }
+    compare_with_login_url(aud, &url, &kind, exp, out);
+}
+
+/// PF323 and PF324: the audience against the login URL the request is posted to.
+fn compare_with_login_url(
+    aud: &str,
+    aud_url: &SimpleUrl,
+    aud_kind: &HostKind,
+    exp: &Expectations,
+    out: &mut Findings,
+) {
+    let Some(login) = SimpleUrl::parse(&exp.login_url) else {
+        return;
+    };
+    let login_kind = salesforce::classify_host(&login.host);
+    let (Some(aud_env), Some(login_env)) = (aud_kind.environment(), login_kind.environment())
+    else {
+        if matches!(aud_kind, HostKind::ExperienceSite { .. }) && aud_url.host != login.host {
+            out.push(Finding::new(
+                "PF323",
+                format!(
+                    "aud \"{aud}\" names the site {}, but the request goes to {}",
+                    aud_url.host, exp.login_url
+                ),
+            ));
+        }
+        return;
+    };
+    if aud_env != login_env {
+        out.push(Finding::new(
+            "PF323",
+            format!(
+                "aud \"{aud}\" is a {} audience ({}), but the request goes to {} ({})",
+                aud_env.as_str(),
+                salesforce::describe(aud_kind),
+                exp.login_url,
+                salesforce::describe(&login_kind)
+            ),
+        ));
+        return;
+    }
+    match (aud_kind, &login_kind) {
+        (HostKind::MyDomain { name: a, .. }, HostKind::MyDomain { name: l, .. }) if a != l => {
+            out.push(Finding::new(
+                "PF323",
+                format!(
+                    "aud \"{aud}\" names the My Domain {a}, but the request goes to the My Domain {l} ({})",
+                    exp.login_url
+                ),
+            ));
+        }
+        (HostKind::ProductionLogin | HostKind::SandboxLogin, HostKind::MyDomain { .. }) => {
+            out.push(Finding::new(
+                "PF324",
+                format!(
+                    "aud \"{aud}\" is a legacy login host while the request goes to the My Domain {}; External Client Apps reject it since Spring '26 (use aud \"{}\")",
+                    exp.login_url,
+                    login.origin()
+                ),
+            ));
+        }
+        _ => {}
+    }
+}

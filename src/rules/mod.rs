@@ -1,0 +1,182 @@
+//! The rules: pure functions from material and expectations to findings. Each family has its
+//! module; [`evaluate`] runs them all and records which groups ran and which were skipped.
+
+pub mod audience;
+pub mod claims;
+pub mod header;
+pub mod keycert;
+pub mod time;
+
+use crate::catalog::CheckGroup;
+use crate::finding::Findings;
+use crate::material::{CertInfo, KeyInfo};
+use crate::signature::{self, GivenKey, Hash};
+use crate::token::Token;
+use chrono::{DateTime, Utc};
+
+/// What the assertion is expected to carry, from flags, environment or a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectations {
+    /// `--client-id`: the expected `iss`.
+    pub client_id: Option<String>,
+    /// `--username`: the expected `sub`.
+    pub username: Option<String>,
+    /// `--login-url`: where the token request goes.
+    pub login_url: String,
+    /// `--audience`: the expected `aud`, when given explicitly.
+    pub audience: Option<String>,
+    /// `--expect-alg`: RS256 unless told otherwise.
+    pub expect_alg: String,
+    /// `--cert-warn-days`: the PF513 threshold.
+    pub cert_warn_days: i64,
+}
+
+impl Default for Expectations {
+    fn default() -> Self {
+        Expectations {
+            client_id: None,
+            username: None,
+            login_url: "https://login.salesforce.com".to_string(),
+            audience: None,
+            expect_alg: "RS256".to_string(),
+            cert_warn_days: 30,
+        }
+    }
+}
+
+/// Everything the rules look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Material<'a> {
+    /// The assertion, when there is one.
+    pub token: Option<&'a Token>,
+    /// The private key, when given.
+    pub key: Option<&'a KeyInfo>,
+    /// The key file's Unix permission bits, when known.
+    pub key_mode: Option<u32>,
+    /// The certificate, when given (or found in a PKCS#12 archive).
+    pub cert: Option<&'a CertInfo>,
+}
+
+/// Runs every rule family on `material` at instant `now`.
+pub fn evaluate(material: &Material<'_>, exp: &Expectations, now: DateTime<Utc>) -> Findings {
+    let mut out = Findings::new();
+    match material.token {
+        Some(token) => evaluate_token(token, material, exp, now, &mut out),
+        None => {
+            for group in [
+                CheckGroup::Structure,
+                CheckGroup::Header,
+                CheckGroup::Issuer,
+                CheckGroup::Subject,
+                CheckGroup::Audience,
+                CheckGroup::Time,
+                CheckGroup::Signature,
+            ] {
+                out.skipped(group, "no assertion");
+            }
+        }
+    }
+    keycert::evaluate(material, exp, now, &mut out);
+    out
+}
+
+fn evaluate_token(
+    token: &Token,
+    material: &Material<'_>,
+    exp: &Expectations,
+    now: DateTime<Utc>,
+    out: &mut Findings,
+) {
+    out.extend(token.findings.iter().cloned());
+    out.ran(
+        CheckGroup::Structure,
+        format!("{} segments", token.segment_count),
+    );
+    match &token.header {
+        Some(h) => header::evaluate(h, exp, out),
+        None => out.skipped(CheckGroup::Header, "the header is unreadable"),
+    }
+    match &token.claims {
+        Some(c) => {
+            claims::evaluate_issuer(c, exp, out);
+            claims::evaluate_subject(c, exp, out);
+            audience::evaluate(c, exp, out);
+            time::evaluate(c, now, out);
+        }
+        None => {
+            for g in [
+                CheckGroup::Issuer,
+                CheckGroup::Subject,
+                CheckGroup::Audience,
+                CheckGroup::Time,
+            ] {
+                out.skipped(g, "the claims are unreadable");
+            }
+        }
+    }
+    evaluate_signature(token, material, exp, out);
+}
+
+fn evaluate_signature(
+    token: &Token,
+    material: &Material<'_>,
+    exp: &Expectations,
+    out: &mut Findings,
+) {
+    if !token.is_three_segments() {
+        out.skipped(CheckGroup::Signature, "the token has no signature segment");
+        return;
+    }
+    let Some(cert) = material.cert else {
+        out.skipped(
+            CheckGroup::Signature,
+            "no certificate (--cert) to verify against",
+        );
+        return;
+    };
+    let Some(cert_key) = cert.rsa() else {
+        out.skipped(
+            CheckGroup::Signature,
+            format!("the certificate's key is {}, not RSA", cert.algorithm()),
+        );
+        return;
+    };
+    let header_alg = token.alg();
+    if let Some(alg) = header_alg.filter(|a| a.len() > 2 && a[..2].eq_ignore_ascii_case("HS")) {
+        out.push(crate::finding::Finding::new(
+            "PF401",
+            format!("the signature is an HMAC tag ({alg}), which no certificate can verify"),
+        ));
+        out.ran(CheckGroup::Signature, "HMAC tag, not an RSA signature");
+        return;
+    }
+    let (hash, label) = match header_alg.and_then(Hash::for_jws_alg) {
+        Some(h) => (h, header_alg.unwrap_or("RS256").to_string()),
+        None => {
+            let fallback = Hash::for_jws_alg(&exp.expect_alg).unwrap_or(Hash::Sha256);
+            (fallback, exp.expect_alg.clone())
+        }
+    };
+    let given = material.key.and_then(|k| k.rsa()).map(|k| {
+        let matches_certificate = &k.public == cert_key;
+        let signed_this = !matches_certificate
+            && token.signature.as_deref().is_some_and(|sig| {
+                signature::verify(&k.public, hash, token.signing_input().as_bytes(), sig).is_ok()
+            });
+        GivenKey {
+            name: material.key.map(|k| k.name.as_str()).unwrap_or("--key"),
+            matches_certificate,
+            signed_this,
+        }
+    });
+    let result = signature::check_token(token, cert_key, hash, &label, given);
+    out.ran(
+        CheckGroup::Signature,
+        if result.verified {
+            format!("verified with the certificate's key under {label}")
+        } else {
+            format!("does not verify under {label}")
+        },
+    );
+    out.extend(result.findings);
+}

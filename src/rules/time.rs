@@ -1,0 +1,194 @@
+//! PF331–PF343: expiry and the other time claims, all evaluated at an explicit `now` (never the
+//! system clock, which only the command layer reads).
+
+use crate::catalog::{CheckGroup, Severity};
+use crate::finding::{Finding, Findings};
+use crate::timefmt;
+use crate::token::Object;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// The documented maximum lifetime of an assertion.
+pub const MAX_LIFETIME_SECS: i64 = 180;
+/// Below this many seconds left, an assertion may expire in flight (PF336).
+pub const TIGHT_WINDOW_SECS: i64 = 30;
+/// Above this, a timestamp is in milliseconds (PF333): 10^11 s is the year 5138.
+pub const MILLISECONDS_THRESHOLD: i64 = 100_000_000_000;
+
+/// A NumericDate claim as read: the value Salesforce would see, and how it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumericDate {
+    /// An integer JSON number.
+    Integer(i64),
+    /// A number with a fraction, truncated.
+    Fraction(i64),
+    /// A string of digits.
+    DigitString(i64),
+    /// Not a number at all.
+    NotANumber,
+}
+
+impl NumericDate {
+    /// Reads a claim value.
+    pub fn read(v: &Value) -> NumericDate {
+        match v {
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    NumericDate::Integer(i)
+                } else if let Some(u) = n.as_u64() {
+                    NumericDate::Integer(i64::try_from(u).unwrap_or(i64::MAX))
+                } else if let Some(f) = n.as_f64().filter(|f| f.is_finite()) {
+                    // Saturating float-to-int conversion is what we want for absurd values.
+                    NumericDate::Fraction(f.trunc() as i64)
+                } else {
+                    NumericDate::NotANumber
+                }
+            }
+            Value::String(s)
+                if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                s.parse()
+                    .map(NumericDate::DigitString)
+                    .unwrap_or(NumericDate::NotANumber)
+            }
+            _ => NumericDate::NotANumber,
+        }
+    }
+
+    /// The seconds value, when there is one.
+    pub fn value(self) -> Option<i64> {
+        match self {
+            NumericDate::Integer(v) | NumericDate::Fraction(v) | NumericDate::DigitString(v) => {
+                Some(v)
+            }
+            NumericDate::NotANumber => None,
+        }
+    }
+}
+
+/// Runs PF331–PF343 at `now`.
+pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
+    let now_s = now.timestamp();
+    let now_text = timefmt::rfc3339(now);
+    out.ran(CheckGroup::Time, format!("evaluated at {now_text}"));
+    match claims.get("exp") {
+        None => out.push(Finding::new("PF331", "the claims have no \"exp\"")),
+        Some(raw) => check_exp(raw, now_s, &now_text, out),
+    }
+    if let Some(nbf) = claims.get("nbf").and_then(|v| NumericDate::read(v).value()) {
+        if nbf > now_s {
+            out.push(Finding::new(
+                "PF341",
+                format!(
+                    "nbf is {} ({}), {} s after now ({now_text})",
+                    nbf,
+                    timefmt::unix_rfc3339(nbf),
+                    nbf - now_s
+                ),
+            ));
+        }
+    }
+    if let Some(iat) = claims.get("iat").and_then(|v| NumericDate::read(v).value()) {
+        if iat > now_s {
+            out.push(Finding::new(
+                "PF342",
+                format!(
+                    "iat is {} ({}), {} s after now ({now_text}): the signing host's clock is ahead",
+                    iat,
+                    timefmt::unix_rfc3339(iat),
+                    iat - now_s
+                ),
+            ));
+        }
+    }
+    if let Some(jti) = claims.get("jti") {
+        out.push(Finding::new(
+            "PF343",
+            format!("jti is {jti}: Salesforce rejects an assertion whose jti it has seen before, so mint a new one per request"),
+        ));
+    }
+}
+
+fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
+    let exp = NumericDate::read(raw);
+    match exp {
+        NumericDate::Integer(_) => {}
+        NumericDate::DigitString(v) => out.push(Finding::new(
+            "PF332",
+            format!("exp is the string \"{v}\", not a JSON number; Salesforce tolerates it, RFC 7519 wants {v}"),
+        )),
+        NumericDate::Fraction(v) => out.push(Finding::new(
+            "PF332",
+            format!("exp is {raw}, a fraction; NumericDate in a JWT is integer seconds ({v})"),
+        )),
+        NumericDate::NotANumber => {
+            out.push(
+                Finding::new(
+                    "PF332",
+                    format!("exp is {raw}, which is not a number of seconds at all"),
+                )
+                .with_severity(Severity::Error),
+            );
+            return;
+        }
+    }
+    let Some(exp) = exp.value() else { return };
+    if exp > MILLISECONDS_THRESHOLD {
+        out.push(Finding::new(
+            "PF333",
+            format!(
+                "exp {exp} is in milliseconds ({} if read as milliseconds); read as seconds, as Salesforce does, it is {} away, so the assertion never expires",
+                timefmt::unix_rfc3339(exp / 1000),
+                timefmt::duration(exp.saturating_sub(now_s))
+            ),
+        ));
+    }
+    let left = exp.saturating_sub(now_s);
+    if left <= 0 {
+        out.push(Finding::new(
+            "PF334",
+            format!(
+                "exp {} ({}) expired {} s before {now_text} ({} ago)",
+                exp,
+                timefmt::unix_rfc3339(exp),
+                -left,
+                timefmt::duration(left)
+            ),
+        ));
+    } else if left > MAX_LIFETIME_SECS {
+        out.push(Finding::new(
+            "PF335",
+            format!(
+                "exp is {left} s after now ({}); the documented limit is {MAX_LIFETIME_SECS} s",
+                timefmt::duration(left)
+            ),
+        ));
+    } else if left < TIGHT_WINDOW_SECS {
+        out.push(Finding::new(
+            "PF336",
+            format!(
+                "only {left} s are left before exp ({}): it may expire in flight",
+                timefmt::unix_rfc3339(exp)
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numeric_dates() {
+        assert_eq!(NumericDate::read(&json!(5)), NumericDate::Integer(5));
+        assert_eq!(NumericDate::read(&json!("5")), NumericDate::DigitString(5));
+        assert_eq!(NumericDate::read(&json!(5.5)), NumericDate::Fraction(5));
+        assert_eq!(NumericDate::read(&json!("soon")), NumericDate::NotANumber);
+        assert_eq!(NumericDate::read(&json!(null)), NumericDate::NotANumber);
+        assert_eq!(
+            NumericDate::read(&json!("99999999999999999999")),
+            NumericDate::NotANumber
+        );
+    }
+}

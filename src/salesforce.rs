@@ -1,0 +1,278 @@
+//! What Salesforce's hosts mean: which are login servers, which environment (production or
+//! sandbox) a host belongs to, and which My Domain it names. Used by the audience rules and
+//! to derive the default audience from the login URL.
+
+/// A URL split into the parts the rules look at. Deliberately small: audiences and login URLs
+/// are origins, and anything unusual is reported rather than normalised away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleUrl {
+    /// Lowercased scheme, e.g. `https`.
+    pub scheme: String,
+    /// Lowercased host name, without port.
+    pub host: String,
+    /// The port, when one is written.
+    pub port: Option<u16>,
+    /// The path as written (may be empty), without query or fragment.
+    pub path: String,
+    /// Whether a query string or fragment follows.
+    pub has_query: bool,
+}
+
+impl SimpleUrl {
+    /// Parses `scheme://host[:port][/path][?query]`. `None` when there is no `scheme://`.
+    pub fn parse(s: &str) -> Option<SimpleUrl> {
+        let (scheme, rest) = s.split_once("://")?;
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+')
+        {
+            return None;
+        }
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        let after = &rest[authority_end..];
+        let authority = authority.rsplit('@').next().unwrap_or(authority);
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => {
+                (h, p.parse().ok())
+            }
+            _ => (authority, None),
+        };
+        if host.is_empty() {
+            return None;
+        }
+        let path_end = after.find(['?', '#']).unwrap_or(after.len());
+        Some(SimpleUrl {
+            scheme: scheme.to_ascii_lowercase(),
+            host: host.to_ascii_lowercase(),
+            port,
+            path: after[..path_end].to_string(),
+            has_query: path_end < after.len(),
+        })
+    }
+
+    /// `scheme://host[:port]`.
+    pub fn origin(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}://{}:{}", self.scheme, self.host, p),
+            None => format!("{}://{}", self.scheme, self.host),
+        }
+    }
+}
+
+/// Production or sandbox: the distinction behind most audience mistakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Production and Developer Edition orgs (login.salesforce.com).
+    Production,
+    /// Sandboxes and scratch orgs (test.salesforce.com).
+    Sandbox,
+}
+
+impl Environment {
+    /// "production" or "sandbox".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+        }
+    }
+}
+
+/// What a host is, to Salesforce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostKind {
+    /// login.salesforce.com.
+    ProductionLogin,
+    /// test.salesforce.com.
+    SandboxLogin,
+    /// A My Domain login host, e.g. `acme.my.salesforce.com` or
+    /// `acme--uat.sandbox.my.salesforce.com`.
+    MyDomain {
+        /// The My Domain name, with the sandbox suffix (`acme--uat`).
+        name: String,
+        /// The environment its variant implies.
+        environment: Environment,
+    },
+    /// An Experience Cloud site (`*.my.site.com`, `*.force.com`).
+    ExperienceSite {
+        /// The environment, when the host says.
+        environment: Option<Environment>,
+    },
+    /// A Lightning Experience host (`*.lightning.force.com`): not a login server.
+    Lightning,
+    /// A Salesforce host that serves something other than login (Setup, Visualforce, files).
+    OtherSalesforce,
+    /// Anything else.
+    Unknown,
+}
+
+impl HostKind {
+    /// The environment this host belongs to, when it says.
+    pub fn environment(&self) -> Option<Environment> {
+        match self {
+            HostKind::ProductionLogin => Some(Environment::Production),
+            HostKind::SandboxLogin => Some(Environment::Sandbox),
+            HostKind::MyDomain { environment, .. } => Some(*environment),
+            HostKind::ExperienceSite { environment } => *environment,
+            _ => None,
+        }
+    }
+
+    /// Whether Salesforce accepts this host as a JWT audience.
+    pub fn is_login_server(&self) -> bool {
+        matches!(
+            self,
+            HostKind::ProductionLogin
+                | HostKind::SandboxLogin
+                | HostKind::MyDomain { .. }
+                | HostKind::ExperienceSite { .. }
+        )
+    }
+}
+
+/// Classifies a lowercased host name.
+pub fn classify_host(host: &str) -> HostKind {
+    let host = host.trim_end_matches('.');
+    match host {
+        "login.salesforce.com" => return HostKind::ProductionLogin,
+        "test.salesforce.com" => return HostKind::SandboxLogin,
+        _ => {}
+    }
+    if host.ends_with(".lightning.force.com") || host.ends_with(".lightning.force.mil") {
+        return HostKind::Lightning;
+    }
+    for suffix in [
+        ".my.salesforce-setup.com",
+        ".vf.force.com",
+        ".visualforce.com",
+        ".file.force.com",
+        ".content.force.com",
+        ".documentforce.com",
+        ".my.salesforce-sites.com",
+    ] {
+        if host.ends_with(suffix) {
+            return HostKind::OtherSalesforce;
+        }
+    }
+    if let Some(prefix) = host.strip_suffix(".my.salesforce.com") {
+        return my_domain(prefix);
+    }
+    if let Some(prefix) = host.strip_suffix(".my.site.com") {
+        let environment = if prefix.ends_with(".sandbox") || prefix.contains("--") {
+            Environment::Sandbox
+        } else {
+            Environment::Production
+        };
+        return HostKind::ExperienceSite {
+            environment: Some(environment),
+        };
+    }
+    if host.ends_with(".force.com") {
+        // Legacy Salesforce Sites and communities (acme.force.com, acme.secure.force.com,
+        // acme--uat.cs42.force.com). Sandbox sites carry the sandbox name after "--".
+        let environment = if host.contains("--") {
+            Some(Environment::Sandbox)
+        } else {
+            None
+        };
+        return HostKind::ExperienceSite { environment };
+    }
+    if host.ends_with(".salesforce.com") {
+        return HostKind::OtherSalesforce;
+    }
+    HostKind::Unknown
+}
+
+/// `acme`, `acme--uat.sandbox`, `acme.develop`, `acme.scratch`, … before `.my.salesforce.com`.
+fn my_domain(prefix: &str) -> HostKind {
+    let (name, variant) = match prefix.rsplit_once('.') {
+        Some((name, variant)) => (name, Some(variant)),
+        None => (prefix, None),
+    };
+    let environment = match variant {
+        Some("sandbox" | "scratch" | "patch") => Environment::Sandbox,
+        // develop (Developer Edition), demo, trailblaze, free: production-side orgs.
+        _ if name.contains("--") => Environment::Sandbox,
+        _ => Environment::Production,
+    };
+    HostKind::MyDomain {
+        name: name.to_string(),
+        environment,
+    }
+}
+
+/// A description of a host for messages, e.g. "a sandbox My Domain (acme--uat)".
+pub fn describe(kind: &HostKind) -> String {
+    match kind {
+        HostKind::ProductionLogin => "the production login server".to_string(),
+        HostKind::SandboxLogin => "the sandbox login server".to_string(),
+        HostKind::MyDomain { name, environment } => {
+            format!("a {} My Domain ({name})", environment.as_str())
+        }
+        HostKind::ExperienceSite { environment } => match environment {
+            Some(e) => format!("a {} Experience Cloud site", e.as_str()),
+            None => "an Experience Cloud site".to_string(),
+        },
+        HostKind::Lightning => "a Lightning Experience domain".to_string(),
+        HostKind::OtherSalesforce => "a Salesforce host that does not serve logins".to_string(),
+        HostKind::Unknown => "not a Salesforce host".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let u = SimpleUrl::parse("HTTPS://Acme.My.Salesforce.com:443/services/oauth2/token?x=1");
+        assert_eq!(
+            u,
+            Some(SimpleUrl {
+                scheme: "https".into(),
+                host: "acme.my.salesforce.com".into(),
+                port: Some(443),
+                path: "/services/oauth2/token".into(),
+                has_query: true,
+            })
+        );
+        assert_eq!(SimpleUrl::parse("login.salesforce.com"), None);
+        assert_eq!(
+            SimpleUrl::parse("https://login.salesforce.com/").map(|u| u.origin()),
+            Some("https://login.salesforce.com".into())
+        );
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(
+            classify_host("login.salesforce.com"),
+            HostKind::ProductionLogin
+        );
+        assert_eq!(classify_host("test.salesforce.com"), HostKind::SandboxLogin);
+        assert_eq!(
+            classify_host("acme--uat.sandbox.my.salesforce.com").environment(),
+            Some(Environment::Sandbox)
+        );
+        assert_eq!(
+            classify_host("acme.develop.my.salesforce.com").environment(),
+            Some(Environment::Production)
+        );
+        assert_eq!(
+            classify_host("fun-dream-1234.scratch.my.salesforce.com").environment(),
+            Some(Environment::Sandbox)
+        );
+        assert_eq!(
+            classify_host("acme.lightning.force.com"),
+            HostKind::Lightning
+        );
+        assert!(classify_host("acme.my.site.com").is_login_server());
+        assert_eq!(classify_host("example.com"), HostKind::Unknown);
+        match classify_host("acme.my.salesforce.com") {
+            HostKind::MyDomain { name, .. } => assert_eq!(name, "acme"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Strict, total parsing of a compact JWS (RFC 7515 §7.1).
+//!
+//! The parser never fails and never panics: whatever it is given, it returns what it could
+//! read plus the structural findings PF101–PF104. It keeps the exact bytes of every segment,
+//! because the signature covers those bytes and not their decoded meaning.
+
+use crate::finding::Finding;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A decoded JSON object, with its members in their original order.
+pub type Object = Map<String, Value>;
+
+/// A compact JWS, parsed without trusting it.
+#[derive(Debug, Clone, Default)]
+pub struct Token {
+    /// The whole token as given, without surrounding whitespace.
+    pub raw: String,
+    /// The header segment exactly as given.
+    pub header_b64: String,
+    /// The claims segment exactly as given.
+    pub claims_b64: String,
+    /// The signature segment exactly as given.
+    pub signature_b64: String,
+    /// The decoded header bytes (possibly decoded leniently after a PF102 finding).
+    pub header_bytes: Option<Vec<u8>>,
+    /// The decoded claims bytes (possibly decoded leniently after a PF102 finding).
+    pub claims_bytes: Option<Vec<u8>>,
+    /// The header, when it is a JSON object.
+    pub header: Option<Object>,
+    /// The claims, when they are a JSON object.
+    pub claims: Option<Object>,
+    /// The signature bytes, when the segment decodes.
+    pub signature: Option<Vec<u8>>,
+    /// How many dot-separated segments the input had.
+    pub segment_count: usize,
+    /// PF101–PF104.
+    pub findings: Vec<Finding>,
+}
+
+impl Token {
+    /// The signing input as sent: the header and claims segments joined by a dot.
+    pub fn signing_input(&self) -> String {
+        format!("{}.{}", self.header_b64, self.claims_b64)
+    }
+
+    /// Whether the three segments were found (the claims may still be unreadable).
+    pub fn is_three_segments(&self) -> bool {
+        self.segment_count == 3
+    }
+
+    /// The header's `alg`, when it is a string.
+    pub fn alg(&self) -> Option<&str> {
+        self.header.as_ref()?.get("alg")?.as_str()
+    }
+}
+
+/// Which part of the token a finding is about.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Header,
+    Claims,
+    Signature,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Header => "header",
+            Part::Claims => "claims",
+            Part::Signature => "signature",
+        }
+    }
+}
+
+/// Parses a compact JWS. Surrounding whitespace (a trailing newline from a file) is ignored.
+pub fn parse(input: &str) -> Token {
+    let raw = input.trim();
+    let mut token = Token {
+        raw: raw.to_string(),
+        ..Token::default()
+    };
+    let segments: Vec<&str> = raw.split('.').collect();
+    token.segment_count = if raw.is_empty() { 0 } else { segments.len() };
+    if segments.len() != 3 || raw.is_empty() {
+        let what = match token.segment_count {
+            0 => "the assertion is empty".to_string(),
+            5 => "the assertion has 5 segments: it is a JWE (an encrypted JWT); Salesforce needs a signed JWS of 3 segments".to_string(),
+            n => format!("the assertion has {n} dot-separated segment{}, not 3 (header.claims.signature)", if n == 1 { "" } else { "s" }),
+        };
+        token.findings.push(Finding::new("PF101", what));
+        return token;
+    }
+    token.header_b64 = segments[0].to_string();
+    token.claims_b64 = segments[1].to_string();
+    token.signature_b64 = segments[2].to_string();
+
+    token.header_bytes = decode_segment(segments[0], Part::Header, &mut token.findings);
+    token.claims_bytes = decode_segment(segments[1], Part::Claims, &mut token.findings);
+    token.signature = decode_segment(segments[2], Part::Signature, &mut token.findings);
+
+    if let Some(bytes) = &token.header_bytes {
+        token.header = parse_object(bytes, Part::Header, &mut token.findings);
+    }
+    if let Some(bytes) = &token.claims_bytes {
+        token.claims = parse_object(bytes, Part::Claims, &mut token.findings);
+    }
+    token
+}
+
+/// Decodes one segment strictly; when it is not strict base64url, reports PF102 and still
+/// decodes it leniently so the remaining rules can run on its content.
+fn decode_segment(seg: &str, part: Part, findings: &mut Vec<Finding>) -> Option<Vec<u8>> {
+    if let Ok(bytes) = URL_SAFE_NO_PAD.decode(seg) {
+        return Some(bytes);
+    }
+    let mut problems = Vec::new();
+    if seg.contains('=') {
+        problems.push("'=' padding".to_string());
+    }
+    if seg.contains('+') || seg.contains('/') {
+        problems.push("'+' or '/' (standard base64, not base64url)".to_string());
+    }
+    if seg.chars().any(char::is_whitespace) {
+        problems.push("whitespace".to_string());
+    }
+    if let Some((pos, c)) = seg.char_indices().find(|(_, c)| {
+        !(c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '_' | '=' | '+' | '/')
+            || c.is_whitespace())
+    }) {
+        let shown = if c.is_control() {
+            format!("byte 0x{:02x}", u32::from(c))
+        } else {
+            format!("'{c}'")
+        };
+        problems.push(format!("{shown} at offset {pos}, outside base64url"));
+    }
+    // Lenient pass: drop padding and whitespace, map the standard alphabet onto base64url.
+    let cleaned: String = seg
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
+    let lenient = URL_SAFE_NO_PAD.decode(&cleaned).ok().or_else(|| {
+        STANDARD_NO_PAD
+            .decode(cleaned.replace('-', "+").replace('_', "/"))
+            .ok()
+    });
+    if problems.is_empty() {
+        problems.push(if cleaned.len() % 4 == 1 {
+            "an impossible length (one character too many or too few)".to_string()
+        } else {
+            "non-canonical final characters (unused bits are not zero)".to_string()
+        });
+    }
+    let decoded_note = if lenient.is_some() {
+        ""
+    } else {
+        "; it cannot be decoded even leniently"
+    };
+    findings.push(Finding::new(
+        "PF102",
+        format!(
+            "the {} segment is not strict base64url: {}{}",
+            part.name(),
+            problems.join(", "),
+            decoded_note
+        ),
+    ));
+    lenient
+}
+
+/// Parses a decoded header or claims segment as one JSON object, detecting repeated members.
+fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option<Object> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            findings.push(Finding::new(
+                "PF103",
+                format!(
+                    "the {} segment does not decode to UTF-8 text (invalid byte at offset {})",
+                    part.name(),
+                    e.valid_up_to()
+                ),
+            ));
+            return None;
+        }
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = ObjectWithDuplicates.deserialize(&mut de).and_then(|v| {
+        de.end()?;
+        Ok(v)
+    });
+    match parsed {
+        Ok((object, duplicates)) => {
+            for name in duplicates {
+                findings.push(Finding::new(
+                    "PF104",
+                    format!(
+                        "the {} has the member \"{}\" more than once; parsers disagree on which value wins",
+                        part.name(),
+                        name
+                    ),
+                ));
+            }
+            Some(object)
+        }
+        Err(e) => {
+            let kind = match serde_json::from_str::<Value>(text) {
+                Ok(Value::Array(_)) => "a JSON array, not an object".to_string(),
+                Ok(Value::String(_)) => "a JSON string, not an object".to_string(),
+                Ok(Value::Number(_)) => "a JSON number, not an object".to_string(),
+                Ok(Value::Bool(_)) | Ok(Value::Null) => "a JSON literal, not an object".to_string(),
+                _ => format!("not valid JSON ({e})"),
+            };
+            findings.push(Finding::new(
+                "PF103",
+                format!("the {} segment decodes to {}", part.name(), kind),
+            ));
+            None
+        }
+    }
+}
+
+/// Deserializes a JSON object into an ordered map, remembering member names seen twice.
+/// serde_json's own map silently keeps the last value, which would hide PF104.
+struct ObjectWithDuplicates;
+
+impl<'de> DeserializeSeed<'de> for ObjectWithDuplicates {
+    type Value = (Object, Vec<String>);
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectWithDuplicates {
+    type Value = (Object, Vec<String>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut map = Object::new();
+        let mut duplicates = Vec::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let value: Value = access.next_value()?;
+            if map.contains_key(&key) {
+                if !duplicates.contains(&key) {
+                    duplicates.push(key.clone());
+                }
+                // Keep the first value in our view and report the conflict; which one a
+                // server keeps is exactly what cannot be known.
+                continue;
+            }
+            map.insert(key, value);
+        }
+        Ok((map, duplicates))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    fn codes(t: &Token) -> Vec<&'static str> {
+        t.findings.iter().map(|f| f.code()).collect()
+    }
+
+    #[test]
+    fn good_token_parses_with_exact_segments() {
+        let raw = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256"}"#),
+            b64(r#"{"iss":"x","exp":1}"#),
+            b64("sig")
+        );
+        let t = parse(&format!("  {raw}\n"));
+        assert!(t.findings.is_empty(), "{:?}", t.findings);
+        assert_eq!(t.raw, raw);
+        assert_eq!(t.alg(), Some("RS256"));
+        assert_eq!(t.signature.as_deref(), Some(&b"sig"[..]));
+        let keys: Vec<_> = t
+            .claims
+            .as_ref()
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, vec!["iss", "exp"]);
+    }
+
+    #[test]
+    fn wrong_segment_counts() {
+        assert_eq!(codes(&parse("")), vec!["PF101"]);
+        assert_eq!(codes(&parse("a.b")), vec!["PF101"]);
+        let jwe = parse("a.b.c.d.e");
+        assert!(jwe.findings[0].message.contains("JWE"));
+    }
+
+    #[test]
+    fn padding_is_reported_but_content_still_read() {
+        let claims = URL_SAFE_NO_PAD.encode(r#"{"a":1}"#) + "=";
+        let t = parse(&format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256"}"#),
+            claims,
+            b64("s")
+        ));
+        assert_eq!(codes(&t), vec!["PF102"]);
+        assert!(t.findings[0].message.contains("padding"));
+        assert!(t.claims.is_some());
+    }
+
+    #[test]
+    fn duplicates_and_non_objects() {
+        let t = parse(&format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256"}"#),
+            b64(r#"{"sub":"a","sub":"b"}"#),
+            b64("s")
+        ));
+        assert_eq!(codes(&t), vec!["PF104"]);
+        assert_eq!(
+            t.claims
+                .as_ref()
+                .and_then(|c| c.get("sub"))
+                .and_then(Value::as_str),
+            Some("a")
+        );
+        let t = parse(&format!("{}.{}.{}", b64("[1]"), b64("not json"), b64("s")));
+        assert_eq!(codes(&t), vec!["PF103", "PF103"]);
+        let t = parse(&format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256"} x"#),
+            b64("{}"),
+            b64("s")
+        ));
+        assert_eq!(codes(&t), vec!["PF103"]);
+    }
+
+    #[test]
+    fn nul_bytes_and_controls_do_not_panic() {
+        let t = parse("\0\0\0.\0.\0");
+        assert!(codes(&t).iter().all(|c| *c == "PF102"));
+        assert!(t.findings[0].message.contains("0x00"));
+    }
+}
