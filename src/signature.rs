@@ -101,7 +101,7 @@ impl Hash {
     }
 
     /// Digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             Hash::Md5 => 16,
             Hash::Sha1 => 20,
@@ -414,23 +414,18 @@ fn length_finding(
                 ""
             }
         )
-    } else if got < want {
-        let size = got * 8;
-        if matches!(size, 1024 | 2048 | 3072 | 4096) {
-            format!(
-                "a {size}-bit key makes {got}-byte signatures, so a smaller key signed it, or it was cut short"
-            )
-        } else {
-            "it was truncated on the way".to_string()
-        }
     } else {
         let size = got * 8;
-        if matches!(size, 2048 | 3072 | 4096 | 8192) {
-            format!(
-                "a {size}-bit key makes {got}-byte signatures: a larger key than the certificate's signed it"
-            )
-        } else {
-            "extra bytes were added to it".to_string()
+        let common = matches!(size, 1024 | 2048 | 3072 | 4096 | 8192);
+        match (got < want, common) {
+            (true, true) => format!(
+                "that is the size a {size}-bit key makes, so a smaller key signed it (or it was cut short)"
+            ),
+            (true, false) => "it was truncated on the way".to_string(),
+            (false, true) => format!(
+                "that is the size a {size}-bit key makes, so a larger key than the certificate's signed it"
+            ),
+            (false, false) => "extra bytes were added to it".to_string(),
         }
     };
     Finding::new(
@@ -583,6 +578,11 @@ fn parse_block(em: &[u8]) -> Block {
     let padding = &em[2..sep.max(2)];
     if em.get(sep) != Some(&0x00) {
         if let Some(zero) = em[2..found.start].iter().position(|b| *b == 0) {
+            if zero < 8 {
+                defects.push(format!(
+                    "a padding string of {zero} bytes (at least 8 are required)"
+                ));
+            }
             defects.push(format!(
                 "the padding string ends at byte {} and is followed by {} extra bytes before the DigestInfo",
                 zero + 2,
@@ -626,12 +626,12 @@ fn find_digest_info(em: &[u8]) -> Option<FoundDigestInfo> {
     // 1. The exact DER DigestInfo at the end: the normal case.
     for hash in Hash::ALL {
         let prefix = hash.digest_info_prefix();
-        let t_len = prefix.len() + hash.len();
-        if k >= t_len + 3 && &em[k - t_len..k - hash.len()] == prefix {
+        let t_len = prefix.len() + hash.output_len();
+        if k >= t_len + 3 && &em[k - t_len..k - hash.output_len()] == prefix {
             return Some(FoundDigestInfo {
                 hash,
                 start: k - t_len,
-                digest: em[k - hash.len()..].to_vec(),
+                digest: em[k - hash.output_len()..].to_vec(),
                 defects: Vec::new(),
             });
         }
@@ -640,7 +640,7 @@ fn find_digest_info(em: &[u8]) -> Option<FoundDigestInfo> {
     for hash in Hash::ALL {
         let prefix = hash.digest_info_prefix();
         let oid = hash.oid_der();
-        let hlen = hash.len() as u8;
+        let hlen = hash.output_len() as u8;
         // Missing NULL parameters: SEQ { SEQ { OID } OCTET STRING }.
         let mut no_null = vec![0x30, prefix[1] - 2, 0x30, prefix[3] - 2];
         no_null.extend_from_slice(oid);
@@ -659,7 +659,7 @@ fn find_digest_info(em: &[u8]) -> Option<FoundDigestInfo> {
         for (form, defect) in forms {
             if let Some(pos) = find(&em[2..], form).map(|p| p + 2) {
                 let digest_start = pos + form.len();
-                let digest_end = digest_start + hash.len();
+                let digest_end = digest_start + hash.output_len();
                 if digest_end > k {
                     continue;
                 }

@@ -388,6 +388,30 @@ for v in missing-null zero-in-padding short-padding blocktype2 trailing-data ber
 done
 
 # =============================================================================================
+# PF504: a key whose parts disagree, as a corrupted file has them. Flip one bit of the private
+# exponent d (the 4th INTEGER of RSAPrivateKey) in a copy of server.key; the DER stays valid.
+# =============================================================================================
+py '
+der = bytearray(open("server.pkcs1.der", "rb").read())
+def header(i):
+    tag, first = der[i], der[i + 1]
+    if first < 0x80:
+        return tag, first, i + 2
+    n = first & 0x7F
+    return tag, int.from_bytes(der[i + 2:i + 2 + n], "big"), i + 2 + n
+_, _, pos = header(0)                      # outer SEQUENCE
+for _ in range(3):                         # skip version, n, e
+    _, length, start = header(pos)
+    pos = start + length
+tag, length, start = header(pos)           # d
+assert tag == 0x02
+der[start + length - 1] ^= 0x01
+body = base64.b64encode(bytes(der)).decode()
+pem = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END RSA PRIVATE KEY-----\n"
+open("server.corrupt.key", "w").write(pem)
+'
+
+# =============================================================================================
 # Install: replace tokens/ and every top-level file generated above
 # =============================================================================================
 # server.key must be 0600 (PF505 is about that); the other secret-bearing files follow suit.

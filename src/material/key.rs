@@ -279,26 +279,28 @@ pub(crate) fn parse_pem_blocks(
     name: &str,
     text: &str,
 ) -> Result<(Vec<pem::Pem>, Vec<String>), InputError> {
-    let needs_repair = |blocks: &Result<Vec<pem::Pem>, pem::PemError>| match blocks {
-        Ok(b) => b.is_empty(),
-        Err(_) => true,
-    };
-    let first = pem::parse_many(text);
-    if !needs_repair(&first) {
-        return Ok((first.unwrap_or_default(), Vec::new()));
-    }
+    // A mangled secret may still parse (the pem crate is lenient about line breaks), but
+    // openssl and the Salesforce CLI will not read it: always say what was repaired.
     let (repaired, notes) = pem_repair::repair(text);
     let repaired = Zeroizing::new(repaired);
-    if !notes.is_empty() {
-        if let Ok(blocks) = pem::parse_many(repaired.as_str()) {
-            if !blocks.is_empty() {
-                let notes = vec![format!(
-                    "{}; repaired it for this run: fix the stored secret (keep real line breaks, no quotes)",
-                    notes.join(", ")
-                )];
-                return Ok((blocks, notes));
-            }
-        }
+    let source: &str = if notes.is_empty() {
+        text
+    } else {
+        repaired.as_str()
+    };
+    let first = pem::parse_many(source);
+    if let Ok(blocks) = &first
+        && !blocks.is_empty()
+    {
+        let notes = if notes.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{}; repaired it for this run: fix the stored secret (keep real line breaks, no quotes)",
+                notes.join(", ")
+            )]
+        };
+        return Ok((first.unwrap_or_default(), notes));
     }
     let why = match first {
         Err(e) => format!("{e}"),

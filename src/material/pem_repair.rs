@@ -18,20 +18,20 @@ pub(crate) fn repair(text: &str) -> (String, Vec<String>) {
         s = s.replace("\\r\\n", "\n").replace("\\n", "\n");
         notes.push("its line breaks are literal \\n sequences".to_string());
     }
-    if let Some(rebuilt) = rebuild_blocks(&s) {
-        if rebuilt != s {
-            // Only worth a note when the line structure really was lost, not for CRLF or
-            // trailing blanks, which parsers take as they are.
-            let lost = s.lines().any(|l| {
-                let l = l.trim();
-                (l.starts_with("-----BEGIN") && l.len() > 40 && !l.ends_with("-----"))
-                    || (l.contains("-----BEGIN") && l.contains("-----END"))
-                    || (!l.starts_with("-----") && l.len() > 80)
-            });
-            if lost {
-                notes.push("the PEM block lost its line breaks".to_string());
-                s = rebuilt;
-            }
+    if let Some(rebuilt) = rebuild_blocks(&s)
+        && rebuilt != s
+    {
+        // Only worth a note when the line structure really was lost, not for CRLF or
+        // trailing blanks, which parsers take as they are.
+        let lost = s.lines().any(|l| {
+            let l = l.trim();
+            (l.starts_with("-----BEGIN") && l.len() > 40 && !l.ends_with("-----"))
+                || (l.contains("-----BEGIN") && l.contains("-----END"))
+                || (!l.starts_with("-----") && l.len() > 80)
+        });
+        if lost {
+            notes.push("the PEM block lost its line breaks".to_string());
+            s = rebuilt;
         }
     }
     (s, notes)

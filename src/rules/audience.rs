@@ -123,16 +123,14 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
             ),
         ));
     }
-    if let Some(expected) = &exp.audience {
-        if aud.trim_end_matches('/') != expected.trim_end_matches('/') {
-            out.push(Finding::new(
-                "PF323",
-                format!(
-                    "aud is \"{aud}\" but the expected audience (--audience) is \"{expected}\""
-                ),
-            ));
-            return;
-        }
+    if let Some(expected) = &exp.audience
+        && aud.trim_end_matches('/') != expected.trim_end_matches('/')
+    {
+        out.push(Finding::new(
+            "PF323",
+            format!("aud is \"{aud}\" but the expected audience (--audience) is \"{expected}\""),
+        ));
+        return;
     }
     compare_with_login_url(aud, &url, &kind, exp, out);
 }

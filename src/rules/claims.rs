@@ -26,14 +26,16 @@ pub fn evaluate_issuer(claims: &Object, exp: &Expectations, out: &mut Findings) 
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if let Some(expected) = &exp.client_id {
-        if iss.as_str() != Some(expected.as_str()) {
-            let hint = near_miss(&iss_text, expected);
-            out.push(Finding::new(
-                "PF302",
-                format!("iss is {iss} but the expected consumer key (--client-id) is \"{expected}\"{hint}"),
-            ));
-        }
+    if let Some(expected) = &exp.client_id
+        && iss.as_str() != Some(expected.as_str())
+    {
+        let hint = near_miss(&iss_text, expected);
+        out.push(Finding::new(
+            "PF302",
+            format!(
+                "iss is {iss} but the expected consumer key (--client-id) is \"{expected}\"{hint}"
+            ),
+        ));
     }
     if !iss_text.starts_with("3MVG") {
         let what = issuer_shape(&iss_text);
@@ -116,24 +118,23 @@ pub fn evaluate_subject(claims: &Object, exp: &Expectations, out: &mut Findings)
             return;
         }
     };
-    if let Some(expected) = &exp.username {
-        if value.as_str() != Some(expected.as_str()) {
-            let text = value
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| value.to_string());
-            let hint = near_miss(&text, expected);
-            let which = if claim == "prn" && sub.and_then(Value::as_str) == Some(expected.as_str())
-            {
-                " (sub is right, but prn wins)"
-            } else {
-                ""
-            };
-            out.push(Finding::new(
+    if let Some(expected) = &exp.username
+        && value.as_str() != Some(expected.as_str())
+    {
+        let text = value
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| value.to_string());
+        let hint = near_miss(&text, expected);
+        let which = if claim == "prn" && sub.and_then(Value::as_str) == Some(expected.as_str()) {
+            " (sub is right, but prn wins)"
+        } else {
+            ""
+        };
+        out.push(Finding::new(
                 "PF312",
                 format!("{claim} is {value} but the expected username (--username) is \"{expected}\"{hint}{which}"),
             ));
-        }
     }
     let Some(text) = value.as_str() else {
         out.push(Finding::new(

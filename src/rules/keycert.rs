@@ -70,28 +70,28 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
             }
         }
     }
-    if let Some(mode) = mode {
-        if mode & 0o044 != 0 {
-            let who = match (mode & 0o040 != 0, mode & 0o004 != 0) {
-                (true, true) => "group and others",
-                (true, false) => "its group",
-                _ => "others",
-            };
-            out.push(
-                Finding::new(
-                    "PF505",
-                    format!(
-                        "the key file {} has mode {:04o}: readable by {who}",
-                        key.name,
-                        mode & 0o7777
-                    ),
-                )
-                .with_fix(format!(
-                    "chmod 600 {}, and keep it out of version control.",
-                    key.name
-                )),
-            );
-        }
+    if let Some(mode) = mode
+        && mode & 0o044 != 0
+    {
+        let who = match (mode & 0o040 != 0, mode & 0o004 != 0) {
+            (true, true) => "group and others",
+            (true, false) => "its group",
+            _ => "others",
+        };
+        out.push(
+            Finding::new(
+                "PF505",
+                format!(
+                    "the key file {} has mode {:04o}: readable by {who}",
+                    key.name,
+                    mode & 0o7777
+                ),
+            )
+            .with_fix(format!(
+                "chmod 600 {}, and keep it out of version control.",
+                key.name
+            )),
+        );
     }
     if key.encrypted {
         let what = if key.format == KeyFormat::Pkcs12 {
@@ -129,14 +129,13 @@ fn cert_rules(
         .zip(cert.rsa())
         .is_some_and(|(k, c)| &k.public == c);
     match (cert.rsa(), cert.bits) {
-        (None, _) => {
-            if key.is_none_or(|k| k.rsa().is_some()) {
+        (None, _)
+            if key.is_none_or(|k| k.rsa().is_some()) => {
                 out.push(Finding::new(
                     "PF503",
                     format!("the certificate {} carries a {} key, not RSA; RS256 needs an RSA certificate", cert.name, cert.algorithm()),
                 ));
             }
-        }
         (Some(_), Some(bits)) if bits < MIN_RSA_BITS && !same_key => out.push(Finding::new(
             "PF502",
             format!("the certificate {} carries a {bits}-bit RSA key; at least {MIN_RSA_BITS} bits are needed", cert.name),

@@ -75,31 +75,31 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
         None => out.push(Finding::new("PF331", "the claims have no \"exp\"")),
         Some(raw) => check_exp(raw, now_s, &now_text, out),
     }
-    if let Some(nbf) = claims.get("nbf").and_then(|v| NumericDate::read(v).value()) {
-        if nbf > now_s {
-            out.push(Finding::new(
-                "PF341",
-                format!(
-                    "nbf is {} ({}), {} s after now ({now_text})",
-                    nbf,
-                    timefmt::unix_rfc3339(nbf),
-                    nbf - now_s
-                ),
-            ));
-        }
+    if let Some(nbf) = claims.get("nbf").and_then(|v| NumericDate::read(v).value())
+        && nbf > now_s
+    {
+        out.push(Finding::new(
+            "PF341",
+            format!(
+                "nbf is {} ({}), {} s after now ({now_text})",
+                nbf,
+                timefmt::unix_rfc3339(nbf),
+                nbf - now_s
+            ),
+        ));
     }
-    if let Some(iat) = claims.get("iat").and_then(|v| NumericDate::read(v).value()) {
-        if iat > now_s {
-            out.push(Finding::new(
-                "PF342",
-                format!(
-                    "iat is {} ({}), {} s after now ({now_text}): the signing host's clock is ahead",
-                    iat,
-                    timefmt::unix_rfc3339(iat),
-                    iat - now_s
-                ),
-            ));
-        }
+    if let Some(iat) = claims.get("iat").and_then(|v| NumericDate::read(v).value())
+        && iat > now_s
+    {
+        out.push(Finding::new(
+            "PF342",
+            format!(
+                "iat is {} ({}), {} s after now ({now_text}): the signing host's clock is ahead",
+                iat,
+                timefmt::unix_rfc3339(iat),
+                iat - now_s
+            ),
+        ));
     }
     if let Some(jti) = claims.get("jti") {
         out.push(Finding::new(
@@ -159,7 +159,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
         out.push(Finding::new(
             "PF335",
             format!(
-                "exp is {left} s after now ({}); the documented limit is {MAX_LIFETIME_SECS} s",
+                "exp is {left} s after now; the documented limit is {MAX_LIFETIME_SECS} s ({} away)",
                 timefmt::duration(left)
             ),
         ));

@@ -1,0 +1,8 @@
+//! Integration tests: the real binary on fixtures made by testdata/gen.sh (openssl, keytool),
+//! never by our own signer. One test binary, so it links once.
+
+mod forensics;
+mod inputs;
+mod reports;
+mod rules;
+mod util;
