@@ -64,6 +64,14 @@ pub fn build_assertion(
         ));
     };
     let Some(private) = key.rsa().and_then(|k| k.private.as_ref()) else {
+        // Not RSA, too small or inconsistent: the key rules say why. Anything else is a
+        // policy refusal that no rule covers, so stop here with the reason.
+        if let Some(k) = key
+            .rsa()
+            .filter(|k| k.bits >= 1024 && k.inconsistency.is_none())
+        {
+            return Err(BuildError(format!("{}: {}", key.name, k.notes.join("; "))));
+        }
         return Ok(None);
     };
     let aud = audience::default_audience(exp);

@@ -231,9 +231,30 @@ pub fn sign(key: &PrivateKey, hash: Hash, msg: &[u8]) -> Result<Vec<u8>, String>
         Hash::Sha384 => key.pkcs1v15_sign::<sha2::Sha384>(msg),
         Hash::Sha512 => key.pkcs1v15_sign::<sha2::Sha512>(msg),
         Hash::Sha224 => key.pkcs1v15_sign::<sha2::Sha224>(msg),
-        Hash::Sha1 | Hash::Md5 => return Err(format!("signing with {hash} is not supported")),
+        Hash::Sha1 => key.pkcs1v15_sign::<sha1::Sha1>(msg),
+        Hash::Md5 => return Err(format!("signing with {hash} is not supported")),
     };
     result.map_err(|e| format!("RSA signing failed: {e}"))
+}
+
+/// The hash a token's signature is checked under: the header's RS256/RS384/RS512, or the
+/// expected algorithm's when the header names no RSASSA-PKCS1-v1_5 algorithm (so a PS256 or
+/// ES256 token is still diagnosed). Returns the hash and the algorithm name for messages.
+pub fn hash_for_token(token: &Token, expect_alg: &str) -> (Hash, String) {
+    match token.alg().and_then(Hash::for_jws_alg) {
+        Some(h) => (h, token.alg().unwrap_or("RS256").to_string()),
+        None => (
+            Hash::for_jws_alg(expect_alg).unwrap_or(Hash::Sha256),
+            expect_alg.to_string(),
+        ),
+    }
+}
+
+/// Parses the hash name Wycheproof and similar suites use ("SHA-256").
+pub fn hash_by_name(name: &str) -> Option<Hash> {
+    Hash::ALL
+        .into_iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
 }
 
 /// What is known about the private key given with `--key`, for the PF402 message.

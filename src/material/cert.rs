@@ -149,7 +149,7 @@ pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<Cer
     let spki_der = spki
         .to_der()
         .map_err(|e| InputError::new(name, format!("has an unreadable public key: {e}")))?;
-    let key = cert_key(name, &spki_der)?;
+    let key = public_key_from_spki(name, &spki_der)?;
     let bits = match &key {
         CertKey::Rsa(k) => Some(super::key::public_bits(k)),
         CertKey::Other { .. } => None,
@@ -209,7 +209,8 @@ fn not_a_certificate(name: &str, der: &[u8], e: &x509_cert::der::Error) -> Input
     InputError::new(name, describe_unknown(der))
 }
 
-fn cert_key(name: &str, spki_der: &[u8]) -> Result<CertKey, InputError> {
+/// Reads a SubjectPublicKeyInfo (DER): RSA keys of 256 to 16384 bits, other algorithms named.
+pub fn public_key_from_spki(name: &str, spki_der: &[u8]) -> Result<CertKey, InputError> {
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
         .map_err(|e| InputError::new(name, format!("has an unreadable public key: {e}")))?;
     if spki.algorithm.oid != oids::RSA_ENCRYPTION {

@@ -80,6 +80,8 @@ pub struct RsaKey {
     pub bits: usize,
     /// Why the private parts are unusable, when they are inconsistent (PF504).
     pub inconsistency: Option<String>,
+    /// Things worth saying about the key itself (a small public exponent).
+    pub notes: Vec<String>,
 }
 
 /// What kind of key it is.
@@ -340,12 +342,16 @@ fn wrong_pem_kind(name: &str, labels: &[&str]) -> InputError {
 }
 
 fn key_info(name: &str, format: KeyFormat, kind: KeyKind) -> KeyInfo {
+    let notes = match &kind {
+        KeyKind::Rsa(k) => k.notes.clone(),
+        KeyKind::Other { .. } => Vec::new(),
+    };
     KeyInfo {
         name: name.to_string(),
         format,
         kind,
         encrypted: false,
-        notes: Vec::new(),
+        notes,
         certificate: None,
     }
 }
@@ -566,8 +572,12 @@ pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, InputErr
             "holds an RSA key whose modulus or exponent is invalid",
         )
     })?;
-    let (private, inconsistency) = match PrivateKey::try_from(parsed) {
-        Ok(k) => {
+    let mut notes = Vec::new();
+    let (private, inconsistency) = match PrivateKey::try_from(parsed.clone())
+        .ok()
+        .or_else(|| small_exponent_key(&parsed, &mut notes))
+    {
+        Some(k) => {
             if k.to_public_key() == public {
                 (Some(k), None)
             } else {
@@ -577,8 +587,14 @@ pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, InputErr
                 )
             }
         }
-        Err(_) if bits < 1024 => (None, None),
-        Err(_) => (
+        None if bits < 1024 => (None, None),
+        None if parsed.public_exponent.as_bytes().len() <= 2 => {
+            notes.push(
+                "its public exponent is below 65537 and its primes are of unequal size, a combination the RSA library refuses by policy; it cannot sign here".to_string(),
+            );
+            (None, None)
+        }
+        None => (
             None,
             Some("its primes, private exponent and modulus do not fit together".to_string()),
         ),
@@ -588,12 +604,44 @@ pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, InputErr
         private,
         bits,
         inconsistency,
+        notes,
     })))
+}
+
+/// The RSA library refuses public exponents below 65537 by policy. Such keys (e = 3 is the
+/// classic) are still valid RSA keys that produce signatures Salesforce verifies, so read them
+/// with every other check intact, and say so.
+fn small_exponent_key(
+    parsed: &RsaPrivateKeyRef<'_>,
+    notes: &mut Vec<String>,
+) -> Option<PrivateKey> {
+    let e_bytes = parsed.public_exponent.as_bytes();
+    if e_bytes.len() > 2 {
+        return None;
+    }
+    let n = parsed.modulus.as_bytes();
+    let precision = u32::try_from(n.len() * 8).ok()?;
+    let uint = |b: &[u8]| BoxedUint::from_be_slice(b, precision).ok();
+    let key = PrivateKey::from_components_with_large_exponent(
+        uint(n)?,
+        BoxedUint::from_be_slice(e_bytes, 64).ok()?,
+        uint(parsed.private_exponent.as_bytes())?,
+        vec![
+            uint(parsed.prime1.as_bytes())?,
+            uint(parsed.prime2.as_bytes())?,
+        ],
+    )
+    .ok()?;
+    let e: u64 = e_bytes.iter().fold(0, |acc, b| (acc << 8) | u64::from(*b));
+    notes.push(format!(
+        "its public exponent is {e}; modern libraries require at least 65537, though RSA signatures with it are valid"
+    ));
+    Some(key)
 }
 
 /// A public key from big-endian modulus and exponent, accepting sizes the RSA library refuses
 /// by default (down to 256 bits) so that PF502 can report them instead of a parse error.
-pub(crate) fn public_from_parts(n: &[u8], e: &[u8]) -> Option<PublicKey> {
+pub fn public_from_parts(n: &[u8], e: &[u8]) -> Option<PublicKey> {
     let n_bits = u32::try_from(n.len().max(1) * 8).ok()?;
     let e_bits = u32::try_from(e.len().max(1) * 8).ok()?;
     let n = BoxedUint::from_be_slice(n, n_bits).ok()?;

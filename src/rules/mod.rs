@@ -10,7 +10,7 @@ pub mod time;
 use crate::catalog::CheckGroup;
 use crate::finding::Findings;
 use crate::material::{CertInfo, KeyInfo};
-use crate::signature::{self, GivenKey, Hash};
+use crate::signature::{self, GivenKey};
 use crate::token::Token;
 use chrono::{DateTime, Utc};
 
@@ -150,13 +150,7 @@ fn evaluate_signature(
         out.ran(CheckGroup::Signature, "HMAC tag, not an RSA signature");
         return;
     }
-    let (hash, label) = match header_alg.and_then(Hash::for_jws_alg) {
-        Some(h) => (h, header_alg.unwrap_or("RS256").to_string()),
-        None => {
-            let fallback = Hash::for_jws_alg(&exp.expect_alg).unwrap_or(Hash::Sha256);
-            (fallback, exp.expect_alg.clone())
-        }
-    };
+    let (hash, label) = signature::hash_for_token(token, &exp.expect_alg);
     let given = material.key.and_then(|k| k.rsa()).map(|k| {
         let matches_certificate = &k.public == cert_key;
         let signed_this = !matches_certificate
