@@ -15,15 +15,16 @@ use crate::{inspect, timefmt};
 use clap::CommandFactory;
 
 /// Runs one command.
-pub fn run(command: Command) -> Result<u8, CliError> {
+pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, CliError> {
     match command {
+        Command::Check(a) if a.config.is_some() => super::ci::check_config(&a, explicit),
         Command::Check(a) => check(&a),
         Command::Inspect(a) => inspect_cmd(&a),
         Command::Sign(a) => sign(&a),
         Command::Rules(a) => rules(&a),
         Command::Explain(a) => explain(&a),
         Command::Completions(a) => completions(&a),
-        Command::Pairs(_) => not_built("pairs"),
+        Command::Pairs(a) => super::ci::pairs(&a),
         Command::Keygen(_) => not_built("keygen"),
     }
 }
@@ -35,7 +36,7 @@ fn not_built(what: &str) -> Result<u8, CliError> {
 }
 
 /// Expectations from the claim flags, with the login URL validated.
-fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expectations, CliError> {
+pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expectations, CliError> {
     let login_url = c
         .login_url
         .clone()
@@ -76,9 +77,6 @@ fn render(report: &Report, format: Format) -> String {
 }
 
 fn check(a: &CheckArgs) -> Result<u8, CliError> {
-    if a.config.is_some() {
-        return not_built("check --config");
-    }
     if a.clock_check || a.clock_url.is_some() {
         return not_built("--clock-check");
     }
@@ -257,39 +255,121 @@ fn rules(a: &RulesArgs) -> Result<u8, CliError> {
 }
 
 fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
-    let subject = a.subject.trim();
-    let Some(rule) = catalog::lookup(subject) else {
-        return Err(CliError(format!(
-            "explain: '{subject}' is not a rule code or name (see `jwt-preflight rules`); explaining Salesforce replies is not built yet"
-        )));
-    };
-    let out = match a.format {
-        Format::Json => report::json::to_pretty(&serde_json::json!({
-            "schema": report::SCHEMA, "tool": report::json::tool(), "command": "explain",
-            "verdict": "pass",
-            "rule": {"code": rule.code, "name": rule.name, "severity": rule.severity,
-                     "check": rule.group.as_str(), "summary": rule.summary, "why": rule.why,
-                     "fix": rule.fix, "salesforce": rule.salesforce},
-        })),
-        _ => {
-            let reply = rule
-                .salesforce
-                .map(|s| match s.error_description {
-                    Some(d) => format!("{} / {d}", s.error),
-                    None => s.error.to_string(),
-                })
-                .unwrap_or_else(|| {
-                    "none: Salesforce does not reject this, or nobody has seen what it answers"
-                        .into()
-                });
-            format!(
-                "{} {} ({})\n\n  When: {}\n  Why:  {}\n  Fix:  {}\n  Salesforce answers: {}\n",
-                rule.code, rule.name, rule.severity, rule.summary, rule.why, rule.fix, reply
-            )
+    use crate::explain as ex;
+    use std::io::Read;
+    use std::path::Path;
+
+    /// Largest reply, CLI output or log read from a file or stdin.
+    const MAX_EXPLAIN_BYTES: u64 = 1 << 20;
+
+    // `-` is stdin; an existing file (or something that can only be a path) is read;
+    // anything else is the subject itself.
+    let arg = a.subject.as_str();
+    let path = Path::new(arg);
+    let looks_like_path = !arg.contains(char::is_whitespace)
+        && [".json", ".txt", ".log", ".out", ".err"]
+            .iter()
+            .any(|ext| arg.to_ascii_lowercase().ends_with(ext));
+    let (text, source) = if arg == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_EXPLAIN_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError(format!("stdin: cannot be read: {e}")))?;
+        if buf.len() as u64 > MAX_EXPLAIN_BYTES {
+            return Err(CliError(format!(
+                "stdin: is more than {MAX_EXPLAIN_BYTES} bytes; that is not a Salesforce reply"
+            )));
         }
+        (String::from_utf8_lossy(&buf).into_owned(), "stdin")
+    } else if path.is_file() || path.is_dir() || looks_like_path {
+        let bytes = inputs::read_file(path, MAX_EXPLAIN_BYTES)?;
+        (String::from_utf8_lossy(&bytes).into_owned(), "file")
+    } else {
+        (arg.to_string(), "argument")
     };
-    print_stdout(&out)?;
-    Ok(0)
+    let subject = text.trim();
+    if subject.is_empty() {
+        let name = match source {
+            "argument" => "the argument",
+            "stdin" => "stdin",
+            _ => arg,
+        };
+        return Err(CliError(format!(
+            "explain: {name} is empty: give a rule code or name, a Salesforce reply, or the output of `sf org login jwt`"
+        )));
+    }
+
+    if let Some(rule) = catalog::lookup(subject) {
+        let out = match a.format {
+            Format::Json => report::json::to_pretty(&serde_json::json!({
+                "schema": report::SCHEMA, "tool": report::json::tool(), "command": "explain",
+                "verdict": "pass",
+                "rule": {"code": rule.code, "name": rule.name, "severity": rule.severity,
+                         "check": rule.group.as_str(), "summary": rule.summary, "why": rule.why,
+                         "fix": rule.fix, "salesforce": rule.salesforce},
+            })),
+            _ => {
+                let reply = rule
+                    .salesforce
+                    .map(|s| match s.error_description {
+                        Some(d) => format!("{} / {d}", s.error),
+                        None => s.error.to_string(),
+                    })
+                    .unwrap_or_else(|| {
+                        "none: Salesforce does not reject this, or nobody has seen what it answers"
+                            .into()
+                    });
+                format!(
+                    "{} {} ({})\n\n  When: {}\n  Why:  {}\n  Fix:  {}\n  Salesforce answers: {}\n",
+                    rule.code, rule.name, rule.severity, rule.summary, rule.why, rule.fix, reply
+                )
+            }
+        };
+        print_stdout(&out)?;
+        return Ok(0);
+    }
+    let code_like = subject.len() <= 8
+        && subject
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case("PF"))
+        && subject[2..].chars().all(|c| c.is_ascii_digit());
+    if code_like {
+        return Err(CliError(format!(
+            "explain: '{subject}' is not a rule code (see `jwt-preflight rules`)"
+        )));
+    }
+
+    let e = ex::explain_text(subject);
+    let problem = ex::unrecognised_message(&e);
+    let any_recognised = e.items.iter().any(ex::Explained::recognised);
+    match a.format {
+        Format::Json => {
+            // Exit 2 means "could not run": no report on stdout then, as for every command.
+            if problem.is_none() {
+                print_stdout(&report::json::to_pretty(&serde_json::json!({
+                    "schema": report::SCHEMA, "tool": report::json::tool(), "command": "explain",
+                    "verdict": "pass",
+                    "source": source,
+                    "input": ex::kind_str(e.kind),
+                    "notes": e.notes,
+                    "replies": ex::replies_json(&e),
+                })))?;
+            }
+        }
+        _ => {
+            if any_recognised {
+                let mut out = ex::render_human(&e);
+                out.push('\n');
+                print_stdout(&out)?;
+            }
+        }
+    }
+    match problem {
+        None => Ok(0),
+        Some(msg) => Err(CliError(msg)),
+    }
 }
 
 fn completions(a: &CompletionsArgs) -> Result<u8, CliError> {

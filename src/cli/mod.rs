@@ -2,12 +2,13 @@
 //! maps results to exit statuses (0 pass, 1 preflight failed, 2 could not run).
 
 pub mod args;
+mod ci;
 mod commands;
 mod inputs;
 
 use anstream::ColorChoice;
 use args::{Cli, ColorWhen};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use std::fmt;
 use std::io::Write;
 
@@ -35,20 +36,40 @@ impl From<crate::check::BuildError> for CliError {
 
 /// Parses the command line, runs the command and returns the exit status.
 pub fn main() -> u8 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
         Err(e) => {
             // --help and --version exit 0; usage errors exit 2.
             let _ = e.print();
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return 2;
+        }
+    };
+    // Which flags were typed (not taken from the environment or defaults): with --config,
+    // those override the file.
+    let explicit = ci::Explicit(
+        matches
+            .subcommand()
+            .map(|(_, sub)| {
+                sub.ids()
+                    .filter(|id| sub.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+                    .map(|id| id.as_str().to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
     match cli.color {
         ColorWhen::Auto => {}
         ColorWhen::Always => ColorChoice::Always.write_global(),
         ColorWhen::Never => ColorChoice::Never.write_global(),
     }
-    match commands::run(cli.command) {
+    match commands::run(cli.command, &explicit) {
         Ok(status) => status,
         Err(e) => {
             let mut err = anstream::stderr();

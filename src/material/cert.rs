@@ -138,6 +138,11 @@ fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, Input
     Ok(info)
 }
 
+/// Whether DER bytes are an X.509 certificate.
+pub fn is_der_certificate(der: &[u8]) -> bool {
+    Certificate::from_der(der).is_ok()
+}
+
 /// Reads one DER certificate. `file_bytes` is the size of what would be uploaded.
 pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<CertInfo, InputError> {
     let cert = match Certificate::from_der(der) {

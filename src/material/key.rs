@@ -356,6 +356,13 @@ fn key_info(name: &str, format: KeyFormat, kind: KeyKind) -> KeyInfo {
     }
 }
 
+/// Whether DER bytes are a private key: PKCS#8 (plain or encrypted) or PKCS#1.
+pub fn is_der_private_key(der: &[u8]) -> bool {
+    PrivateKeyInfoRef::from_der(der).is_ok()
+        || encryption_scheme(der).is_some()
+        || RsaPrivateKeyRef::from_der(der).is_ok()
+}
+
 fn read_der(
     name: &str,
     der: &[u8],
@@ -454,7 +461,7 @@ fn read_encrypted_pkcs8(
 }
 
 /// A PFX starts SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, … } }.
-fn looks_like_pkcs12(bytes: &[u8]) -> bool {
+pub fn looks_like_pkcs12(bytes: &[u8]) -> bool {
     let Ok(mut reader) = SliceReader::new(bytes) else {
         return false;
     };

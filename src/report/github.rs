@@ -5,14 +5,14 @@ use crate::catalog::Severity;
 use crate::finding::Finding;
 
 /// Escapes an annotation message (GitHub's `escapeData`).
-fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes an annotation property (GitHub's `escapeProperty`).
-fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -29,6 +29,20 @@ pub fn annotation(f: &Finding, file: Option<&str>) -> String {
     format!(
         "::{level} {file}title={}::{}",
         escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
+        escape_data(&format!("{} Fix: {}", f.message, f.fix))
+    )
+}
+
+/// An annotation for a finding of one org of a config file.
+pub fn annotation_for_org(f: &Finding, org: &str) -> String {
+    let level = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    format!(
+        "::{level} title={}::{}",
+        escape_property(&format!("{} {} (org {org})", f.rule.code, f.rule.name)),
         escape_data(&format!("{} Fix: {}", f.message, f.fix))
     )
 }

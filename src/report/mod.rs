@@ -4,6 +4,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod pairs;
 
 use crate::catalog::Severity;
 use crate::finding::{Check, Finding, fails};

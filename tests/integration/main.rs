@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on fixtures made by testdata/gen.sh (openssl, keytool),
 //! never by our own signer. One test binary, so it links once.
 
+mod ci;
 mod forensics;
 mod inputs;
 mod reports;

@@ -1,0 +1,334 @@
+//! CI mode: `pairs` over folders and `check --config` over every org, in parallel, with
+//! output in input order.
+
+use super::args::{CheckArgs, Format, PairsArgs, PassphraseArgs};
+use super::inputs::{self, load_cert, load_key, read_file};
+use super::{CliError, print_stdout};
+use crate::check::{self, AssertionInput, CheckInput};
+use crate::config::{self, Org};
+use crate::pairs::{self, FileKind, Found, Pair, PairResult};
+use crate::parallel;
+use crate::report::pairs::PairsReport;
+use crate::report::{self, Report, count_phrase};
+use crate::rules::Expectations;
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+
+/// Folders never searched: version control and build output.
+const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".svn"];
+/// Files larger than this are not keys or certificates.
+const MAX_SNIFF_BYTES: u64 = 1 << 20;
+
+/// Every file under `dir`, recursively, sorted, skipping hidden and build folders.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CliError(format!("{}: does not exist", dir.display())),
+        _ => CliError(format!("{}: cannot be read: {e}", dir.display())),
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if p.is_dir() {
+            if !SKIPPED_DIRS.contains(&name) && !name.starts_with('.') {
+                walk(&p, out)?;
+            }
+        } else if p.is_file() && !name.starts_with('.') {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Recognises every file under the folders.
+fn discover(dirs: &[PathBuf]) -> Result<Vec<Found>, CliError> {
+    let mut files = Vec::new();
+    for d in dirs {
+        if !d.is_dir() {
+            return Err(CliError(if d.exists() {
+                format!(
+                    "{}: is not a folder; give key and certificate files with --key and --cert",
+                    d.display()
+                )
+            } else {
+                format!("{}: does not exist", d.display())
+            }));
+        }
+        walk(d, &mut files)?;
+    }
+    Ok(parallel::map(&files, |p| {
+        let kind = match std::fs::metadata(p) {
+            Ok(m) if m.len() > MAX_SNIFF_BYTES => FileKind::Other,
+            _ => match read_file(p, MAX_SNIFF_BYTES) {
+                Ok(bytes) => pairs::sniff(p, &bytes),
+                Err(_) => FileKind::UnrecognisedSecret,
+            },
+        };
+        Found {
+            path: p.clone(),
+            kind,
+        }
+    })
+    .into_iter()
+    .filter(|f| f.kind != FileKind::Other)
+    .collect())
+}
+
+fn evaluate(
+    pair: &Pair,
+    pass: &PassphraseArgs,
+    exp: &Expectations,
+    now: DateTime<Utc>,
+) -> PairResult {
+    let loaded = load_key(&pair.key, pass).and_then(|(k, mode)| {
+        let cert = pair.cert.as_deref().map(load_cert).transpose()?;
+        Ok((k, mode, cert))
+    });
+    match loaded {
+        Ok((key, mode, cert)) => pairs::evaluate_pair(&key, mode, cert.as_ref(), exp, now),
+        Err(e) => pairs::error_pair(&pair.key, pair.cert.as_deref(), e.0),
+    }
+}
+
+/// `pairs`.
+pub fn pairs(a: &PairsArgs) -> Result<u8, CliError> {
+    if a.key.len() != a.cert.len() {
+        return Err(CliError(format!(
+            "pairs: {} --key and {} --cert given; give them in pairs (--key K --cert C, repeated)",
+            a.key.len(),
+            a.cert.len()
+        )));
+    }
+    if a.dirs.is_empty() && a.key.is_empty() {
+        return Err(CliError(
+            "pairs: give folders to search, or --key K --cert C pairs".into(),
+        ));
+    }
+    let now = inputs::now(a.now.as_deref())?;
+    let exp = Expectations {
+        cert_warn_days: a.cert_warn_days,
+        ..Expectations::default()
+    };
+    let mut list: Vec<Pair> = a
+        .key
+        .iter()
+        .zip(&a.cert)
+        .map(|(k, c)| Pair {
+            key: k.clone(),
+            cert: Some(c.clone()),
+        })
+        .collect();
+    let found = discover(&a.dirs)?;
+    let pairing = pairs::pair(&found);
+    list.extend(pairing.pairs);
+    let results = parallel::map(&list, |p| evaluate(p, &a.passphrase, &exp, now));
+    let report = PairsReport {
+        pairs: results,
+        unpaired: pairing.unpaired,
+        strict: a.strict,
+    };
+    let out = match a.format {
+        Format::Human => report::pairs::human(&report),
+        Format::Json => report::json::to_pretty(&report::pairs::to_json(&report)),
+        Format::Github => report::pairs::github(&report),
+    };
+    print_stdout(&out)?;
+    Ok(u8::from(report.failed()))
+}
+
+/// The flags given on the command line (not from the environment), which override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Explicit(pub Vec<String>);
+
+impl Explicit {
+    fn has(&self, id: &str) -> bool {
+        self.0.iter().any(|x| x == id)
+    }
+}
+
+/// `check --config FILE [--org NAME]`.
+pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> {
+    let Some(path) = &a.config else {
+        return Err(CliError("--config is required here".into()));
+    };
+    if a.assertion.is_some() {
+        return Err(CliError(
+            "--config builds one assertion per org; it cannot be combined with --assertion".into(),
+        ));
+    }
+    let text = read_file(path, 4 << 20)?;
+    let text = String::from_utf8(text.to_vec())
+        .map_err(|_| CliError(format!("{}: is not UTF-8 text", path.display())))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut orgs = config::parse(&path.display().to_string(), &text, &base).map_err(CliError)?;
+    if let Some(only) = &a.org {
+        let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
+        orgs.retain(|o| &o.name == only);
+        if orgs.is_empty() {
+            return Err(CliError(format!(
+                "{}: no org named \"{only}\" (orgs: {})",
+                path.display(),
+                names.join(", ")
+            )));
+        }
+    }
+    let now = inputs::now(a.claims.now.as_deref())?;
+    let results = parallel::map(&orgs, |org| check_org(org, a, explicit, now));
+    // Exit 2 on the first org that could not run, naming it.
+    let mut reports = Vec::new();
+    for (org, r) in orgs.iter().zip(results) {
+        match r {
+            Ok(rep) => reports.push((org.name.clone(), rep)),
+            Err(e) => return Err(CliError(format!("org {}: {}", org.name, e.0))),
+        }
+    }
+    let failed = reports.iter().any(|(_, r)| r.failed());
+    let out = match a.format {
+        Format::Human => {
+            let mut s = String::new();
+            for (name, r) in &reports {
+                s.push_str(&format!("── org {name} ──\n"));
+                s.push_str(&report::human::render(r));
+                s.push('\n');
+            }
+            let passed = reports.iter().filter(|(_, r)| !r.failed()).count();
+            let (e, w, i) = reports.iter().fold((0, 0, 0), |acc, (_, r)| {
+                let (e, w, i) = r.counts();
+                (acc.0 + e, acc.1 + w, acc.2 + i)
+            });
+            s.push_str(&format!(
+                "{}: {} orgs, {passed} passing; {}\n",
+                if failed { "FAIL" } else { "PASS" },
+                reports.len(),
+                count_phrase(e, w, i)
+            ));
+            s
+        }
+        Format::Json => {
+            let orgs: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|(name, r)| {
+                    let mut v = report::json::to_value(r);
+                    if let serde_json::Value::Object(m) = &mut v {
+                        m.shift_insert(0, "name".into(), serde_json::Value::String(name.clone()));
+                    }
+                    v
+                })
+                .collect();
+            report::json::to_pretty(&serde_json::json!({
+                "schema": report::SCHEMA,
+                "tool": report::json::tool(),
+                "command": "check",
+                "verdict": if failed { "fail" } else { "pass" },
+                "orgs": orgs,
+            }))
+        }
+        Format::Github => {
+            let mut s = String::new();
+            for (name, r) in &reports {
+                for f in &r.findings {
+                    s.push_str(&report::github::annotation_for_org(f, name));
+                    s.push('\n');
+                }
+            }
+            s.push_str(&format!(
+                "jwt-preflight check: {} ({} orgs)\n",
+                if failed { "fail" } else { "pass" },
+                reports.len()
+            ));
+            s
+        }
+    };
+    print_stdout(&out)?;
+    Ok(u8::from(failed))
+}
+
+/// Runs `check` for one org: the file's values, overridden by flags given on the command line.
+fn check_org(
+    org: &Org,
+    a: &CheckArgs,
+    explicit: &Explicit,
+    now: DateTime<Utc>,
+) -> Result<Report, CliError> {
+    let f = &org.fields;
+    let pick = |id: &str, flag: &Option<String>, file: &Option<String>| -> Option<String> {
+        if explicit.has(id) {
+            flag.clone()
+        } else {
+            file.clone().or_else(|| flag.clone())
+        }
+    };
+    let c = &a.claims;
+    let expect_alg = match (explicit.has("expect_alg"), &f.expect_alg) {
+        (false, Some(alg)) if crate::signature::Hash::for_jws_alg(alg).is_some() => alg.clone(),
+        (false, Some(alg)) => {
+            return Err(CliError(format!(
+                "expect_alg \"{alg}\" is not RS256, RS384 or RS512"
+            )));
+        }
+        _ => c.expect_alg.as_str().to_string(),
+    };
+    let login_url = pick("login_url", &c.login_url, &f.login_url);
+    let claims = super::args::ClaimArgs {
+        client_id: pick("client_id", &c.client_id, &f.client_id),
+        username: pick("username", &c.username, &f.username),
+        login_url,
+        audience: pick("audience", &c.audience, &f.audience),
+        expect_alg: c.expect_alg,
+        alg: c.alg,
+        lifetime: if explicit.has("lifetime") {
+            c.lifetime
+        } else {
+            f.lifetime.unwrap_or(c.lifetime)
+        },
+        now: None,
+    };
+    let warn_days = if explicit.has("cert_warn_days") {
+        a.cert_warn_days
+    } else {
+        f.cert_warn_days.unwrap_or(a.cert_warn_days)
+    };
+    let mut exp = super::commands::expectations(&claims, warn_days)?;
+    exp.expect_alg = expect_alg.clone();
+    let key_path = if explicit.has("key") {
+        a.key.clone()
+    } else {
+        org.key.clone().or_else(|| a.key.clone())
+    };
+    let Some(key_path) = key_path else {
+        return Err(CliError(
+            "has no `key`; every org needs the private key it signs with".into(),
+        ));
+    };
+    let cert_path = if explicit.has("cert") {
+        a.cert.clone()
+    } else {
+        org.cert.clone().or_else(|| a.cert.clone())
+    };
+    let pass = match (
+        &f.passphrase_env,
+        explicit.has("passphrase_env") || explicit.has("passphrase_file"),
+    ) {
+        (Some(var), false) => PassphraseArgs {
+            passphrase_env: Some(var.clone()),
+            passphrase_file: None,
+        },
+        _ => a.passphrase.clone(),
+    };
+    let (key, key_mode) = load_key(&key_path, &pass)?;
+    let cert = cert_path.as_deref().map(load_cert).transpose()?;
+    let cert_ref = cert.as_ref().or(key.certificate.as_ref());
+    let alg = c.alg.map(|x| x.as_str().to_string()).unwrap_or(expect_alg);
+    Ok(check::run(&CheckInput {
+        key: Some(&key),
+        key_mode,
+        cert: cert_ref,
+        assertion: AssertionInput::Build {
+            alg,
+            lifetime: claims.lifetime,
+        },
+        expectations: &exp,
+        now,
+        strict: a.strict,
+    })?)
+}
