@@ -13,6 +13,7 @@ pub mod config;
 pub mod explain;
 pub mod finding;
 pub mod inspect;
+pub mod keygen;
 pub mod material;
 pub mod pairs;
 pub mod parallel;

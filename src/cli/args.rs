@@ -372,8 +372,8 @@ pub struct KeygenArgs {
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub out: PathBuf,
 
-    /// RSA modulus size.
-    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(2048..=4096))]
+    /// RSA modulus size: 2048, 3072 or 4096.
+    #[arg(long, default_value_t = 2048)]
     pub bits: u32,
 
     /// Certificate validity in days.

@@ -25,7 +25,7 @@ pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, CliEr
         Command::Explain(a) => explain(&a),
         Command::Completions(a) => completions(&a),
         Command::Pairs(a) => super::ci::pairs(&a),
-        Command::Keygen(_) => not_built("keygen"),
+        Command::Keygen(a) => keygen(&a),
     }
 }
 
@@ -370,6 +370,67 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
         None => Ok(0),
         Some(msg) => Err(CliError(msg)),
     }
+}
+
+fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
+    if ![2048, 3072, 4096].contains(&a.bits) {
+        return Err(CliError(format!(
+            "--bits {}: choose 2048, 3072 or 4096",
+            a.bits
+        )));
+    }
+    let key_path = a.out.join("server.key");
+    let cert_path = a.out.join("server.crt");
+    if !a.out.is_dir() {
+        return Err(CliError(format!(
+            "{}: is not a folder (--out)",
+            a.out.display()
+        )));
+    }
+    for p in [&key_path, &cert_path] {
+        if p.exists() {
+            return Err(CliError(format!(
+                "{}: already exists; refusing to overwrite it (choose another --out, or move it away first)",
+                p.display()
+            )));
+        }
+    }
+    print_stderr(&format!(
+        "jwt-preflight: generating a {}-bit RSA key…",
+        a.bits
+    ));
+    let generated =
+        crate::keygen::generate(a.bits as usize, a.days, &a.subject).map_err(CliError)?;
+    write_new(&key_path, generated.key_pem.as_bytes(), 0o600)?;
+    if let Err(e) = write_new(&cert_path, generated.cert_pem.as_bytes(), 0o644) {
+        // Leave no half-made pair behind.
+        let _ = std::fs::remove_file(&key_path);
+        return Err(e);
+    }
+    let (k, c) = (key_path.display(), cert_path.display());
+    print_stdout(&format!(
+        "wrote {k} (RSA {} bits, unencrypted PKCS#8, mode 0600)\nwrote {c} (self-signed, SHA-256, {}, valid {} days)\n\nNext:\n  1. Upload {c} to the connected app (Setup → App Manager → your app → Edit → Use digital signatures).\n  2. Keep {k} out of the repository: store it as a CI secret, and add it to .gitignore.\n  3. Check the pair and the login before deploying:\n     jwt-preflight check --key {k} --cert {c} --client-id <consumer key> --username <user> --login-url <https://…>\n",
+        a.bits, a.subject, a.days
+    ))?;
+    Ok(0)
+}
+
+/// Writes a file that must not exist yet, with these permission bits.
+fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| CliError(format!("{}: cannot be written: {e}", path.display())))
 }
 
 fn completions(a: &CompletionsArgs) -> Result<u8, CliError> {

@@ -4,6 +4,7 @@
 mod ci;
 mod forensics;
 mod inputs;
+mod keygen;
 mod reports;
 mod rules;
 mod util;
