@@ -43,6 +43,8 @@ pub struct CheckInput<'a> {
     pub now: DateTime<Utc>,
     /// Whether warnings fail.
     pub strict: bool,
+    /// What `--clock-check` measured, when it ran.
+    pub clock: Option<crate::rules::clock::ClockReading>,
 }
 
 /// Why an assertion cannot be built (a usage problem: exit status 2).
@@ -105,7 +107,18 @@ pub fn run(input: &CheckInput<'_>) -> Result<Report, BuildError> {
         key_mode: input.key_mode,
         cert: input.cert,
     };
-    let findings = rules::evaluate(&material, input.expectations, input.now);
+    let mut findings = rules::evaluate(&material, input.expectations, input.now);
+    if let Some(reading) = &input.clock {
+        // What the assertion has left by the local clock: exp - now, as Salesforce would
+        // count it if our clock were right.
+        let remaining = token
+            .as_ref()
+            .and_then(|t| t.claims.as_ref())
+            .and_then(|c| c.get("exp"))
+            .and_then(|v| rules::time::NumericDate::read(v).value())
+            .map(|exp| exp.saturating_sub(input.now.timestamp()));
+        rules::clock::evaluate(reading, remaining, &mut findings);
+    }
     let (checks, findings) = findings.finish();
     Ok(Report {
         command: "check",

@@ -330,5 +330,6 @@ fn check_org(
         expectations: &exp,
         now,
         strict: a.strict,
+        clock: None,
     })?)
 }

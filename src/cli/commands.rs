@@ -29,12 +29,6 @@ pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, CliEr
     }
 }
 
-fn not_built(what: &str) -> Result<u8, CliError> {
-    Err(CliError(format!(
-        "`{what}` is not built yet in this version; see the README's command table"
-    )))
-}
-
 /// Expectations from the claim flags, with the login URL validated.
 pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expectations, CliError> {
     let login_url = c
@@ -77,9 +71,6 @@ fn render(report: &Report, format: Format) -> String {
 }
 
 fn check(a: &CheckArgs) -> Result<u8, CliError> {
-    if a.clock_check || a.clock_url.is_some() {
-        return not_built("--clock-check");
-    }
     let exp = expectations(&a.claims, a.cert_warn_days)?;
     let now = inputs::now(a.claims.now.as_deref())?;
     let key = match &a.key {
@@ -120,6 +111,16 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             lifetime: a.claims.lifetime,
         },
     };
+    let clock = if a.clock_check || a.clock_url.is_some() {
+        let url = a.clock_url.clone().unwrap_or_else(|| {
+            SimpleUrl::parse(&exp.login_url)
+                .map(|u| format!("{}/", u.origin()))
+                .unwrap_or_else(|| exp.login_url.clone())
+        });
+        Some(super::clock::measure(&url)?)
+    } else {
+        None
+    };
     let report = check::run(&CheckInput {
         key: key_info,
         key_mode,
@@ -128,6 +129,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
         expectations: &exp,
         now,
         strict: a.strict,
+        clock,
     })?;
     if a.format == Format::Human {
         for (name, notes) in key_info

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod ci;
+mod clock;
 mod commands;
 mod inputs;
 

@@ -3,6 +3,7 @@
 
 pub mod audience;
 pub mod claims;
+pub mod clock;
 pub mod header;
 pub mod keycert;
 pub mod time;

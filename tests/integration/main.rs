@@ -2,6 +2,7 @@
 //! never by our own signer. One test binary, so it links once.
 
 mod ci;
+mod clock;
 mod forensics;
 mod inputs;
 mod keygen;
