@@ -1,11 +1,11 @@
 //! Building the assertion a careful Salesforce client sends: header `{"alg":"RS256"}`, claims
 //! `iss`, `sub`, `aud`, `exp` (integer seconds), nothing else.
 
+use crate::material::RsaKey;
 use crate::signature::{self, Hash};
 use crate::token::Object;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rsa::PrivateKey;
 use serde_json::Value;
 
 /// The claims of an assertion, in the order clients emit them.
@@ -19,7 +19,7 @@ pub fn claims(iss: &str, sub: &str, aud: &str, exp: i64) -> Object {
 }
 
 /// Signs `claims` under `alg` (RS256, RS384 or RS512) into a compact JWS.
-pub fn sign(key: &PrivateKey, alg: &str, claims: &Object) -> Result<String, String> {
+pub fn sign(key: &RsaKey, alg: &str, claims: &Object) -> Result<String, String> {
     let hash = Hash::for_jws_alg(alg).ok_or_else(|| format!("cannot sign with alg {alg}"))?;
     let mut header = Object::new();
     header.insert("alg".into(), Value::String(alg.into()));

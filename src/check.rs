@@ -65,7 +65,7 @@ pub fn build_assertion(
             "building an assertion needs --client-id (the consumer key) and --username; or check an existing one with --assertion FILE".into(),
         ));
     };
-    let Some(private) = key.rsa().and_then(|k| k.private.as_ref()) else {
+    let Some(rsa) = key.rsa().filter(|k| k.private.is_some()) else {
         // Not RSA, too small or inconsistent: the key rules say why. Anything else is a
         // policy refusal that no rule covers, so stop here with the reason.
         if let Some(k) = key
@@ -78,7 +78,7 @@ pub fn build_assertion(
     };
     let aud = audience::default_audience(exp);
     let claims = assertion::claims(iss, sub, &aud, now.timestamp().saturating_add(lifetime));
-    assertion::sign(private, alg, &claims)
+    assertion::sign(rsa, alg, &claims)
         .map(Some)
         .map_err(|e| BuildError(format!("{}: {e}", key.name)))
 }

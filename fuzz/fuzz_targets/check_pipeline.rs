@@ -49,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
         expectations: &exp,
         now: now(),
         strict: true,
+        clock: None,
     };
     if let Ok(r) = check::run(&input) {
         let _ = report::human::render(&r);

@@ -82,6 +82,9 @@ pub struct RsaKey {
     pub inconsistency: Option<String>,
     /// Things worth saying about the key itself (a small public exponent).
     pub notes: Vec<String>,
+    /// The PKCS#1 RSAPrivateKey DER it was read from, kept (zeroized on drop) so the signer
+    /// need not re-encode the key.
+    pub pkcs1_der: Zeroizing<Vec<u8>>,
 }
 
 /// What kind of key it is.
@@ -612,6 +615,7 @@ pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, InputErr
         bits,
         inconsistency,
         notes,
+        pkcs1_der: Zeroizing::new(der.to_vec()),
     })))
 }
 
