@@ -89,15 +89,22 @@ fn wycheproof_rsa_signature_verification() {
                 count += 1;
                 let id = &t["tcId"];
                 let result = t["result"].as_str().unwrap_or_default();
-                let verified = key.as_ref().is_some_and(|k| {
-                    signature::verify(
-                        k,
-                        hash,
-                        &hex(t["msg"].as_str().unwrap_or_default()),
-                        &hex(t["sig"].as_str().unwrap_or_default()),
-                    )
-                    .is_ok()
-                });
+                let (msg, sig) = (
+                    hex(t["msg"].as_str().unwrap_or_default()),
+                    hex(t["sig"].as_str().unwrap_or_default()),
+                );
+                let verified = key
+                    .as_ref()
+                    .is_some_and(|k| signature::verify(k, hash, &msg, &sig).is_ok());
+                // The fast path (ring) and our own RSAVP1 path must agree on every vector.
+                let own = key
+                    .as_ref()
+                    .is_some_and(|k| signature::verify_without_ring(k, hash, &msg, &sig).is_ok());
+                if own != verified {
+                    mismatches.push(format!(
+                        "{file} tcId {id}: ring path says {verified}, own path says {own}"
+                    ));
+                }
                 match (result, verified, &key) {
                     ("valid", false, None) => {
                         // Explicit key policy: a key our reader refuses is reported, never silent.

@@ -1,9 +1,9 @@
 //! CI mode: `pairs` over folders and `check --config` over every org, in parallel, with
 //! output in input order.
 
+use super::CliError;
 use super::args::{CheckArgs, Format, PairsArgs, PassphraseArgs};
 use super::inputs::{self, load_cert, load_key, read_file};
-use super::{CliError, print_stdout};
 use crate::check::{self, AssertionInput, CheckInput};
 use crate::config::{self, Org};
 use crate::pairs::{self, FileKind, Found, Pair, PairResult};
@@ -132,7 +132,7 @@ pub fn pairs(a: &PairsArgs) -> Result<u8, CliError> {
         Format::Json => report::json::to_pretty(&report::pairs::to_json(&report)),
         Format::Github => report::pairs::github(&report),
     };
-    print_stdout(&out)?;
+    super::emit(&out, a.format)?;
     Ok(u8::from(report.failed()))
 }
 
@@ -239,7 +239,7 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
             s
         }
     };
-    print_stdout(&out)?;
+    super::emit(&out, a.format)?;
     Ok(u8::from(failed))
 }
 

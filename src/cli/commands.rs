@@ -142,7 +142,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             }
         }
     }
-    print_stdout(&render(&report, a.format))?;
+    super::emit(&render(&report, a.format), a.format)?;
     Ok(report.exit_status())
 }
 
@@ -161,7 +161,7 @@ fn inspect_cmd(a: &InspectArgs) -> Result<u8, CliError> {
         Format::Json => report::json::to_pretty(&inspect::to_json(&result)),
         Format::Github => report::github::render(&result.report),
     };
-    print_stdout(&out)?;
+    super::emit(&out, a.format)?;
     Ok(result.report.exit_status())
 }
 

@@ -80,10 +80,30 @@ pub fn main() -> u8 {
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.
+/// Writes to stdout through anstream, which strips colour for pipes, `NO_COLOR` and
+/// `--color never`; a closed pipe (`| head`) is not an error worth reporting.
 pub(crate) fn print_stdout(text: &str) -> Result<(), CliError> {
     let mut out = anstream::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    finish_write(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
+}
+
+/// Writes machine-readable output (JSON, annotations), which never carries colour, straight
+/// to stdout: scanning it for escape sequences costs more than rendering it.
+pub(crate) fn print_stdout_plain(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    finish_write(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
+}
+
+/// Writes a command's output: styled for people, plain for machines.
+pub(crate) fn emit(text: &str, format: args::Format) -> Result<(), CliError> {
+    match format {
+        args::Format::Human => print_stdout(text),
+        args::Format::Json | args::Format::Github => print_stdout_plain(text),
+    }
+}
+
+fn finish_write(result: std::io::Result<()>) -> Result<(), CliError> {
+    match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError(format!("cannot write to stdout: {e}"))),
