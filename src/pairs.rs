@@ -41,6 +41,17 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> FileKind {
         return FileKind::Pkcs12;
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
+        // A PEM file starts with its block (or, for certificates, with `openssl x509 -text`
+        // output); a script or document that merely mentions a BEGIN line is not one, unless
+        // its name says it holds key material.
+        let starts_with_pem = text
+            .trim_start()
+            .trim_start_matches(['"', '\''])
+            .starts_with("-----BEGIN");
+        let certificate_text = text.trim_start().starts_with("Certificate:");
+        if !(starts_with_pem || certificate_text || has_secret_extension(path)) {
+            return FileKind::Other;
+        }
         if text.contains("PRIVATE KEY") && text.contains("BEGIN") {
             return FileKind::PrivateKey;
         }
@@ -149,8 +160,13 @@ pub fn pair(found: &[Found]) -> Pairing {
         }
         let mut used_certs = vec![false; certs.len()];
         for k in &keys {
+            // `prod.key` pairs with `prod.crt`; when several certificates share a first stem
+            // (`server.crt`, `server.der.crt`), the one named exactly like the key wins.
+            let exact = certs
+                .iter()
+                .position(|c| c.path.with_extension("") == k.path.with_extension(""));
             let s = stem(&k.path);
-            match certs.iter().position(|c| stem(&c.path) == s) {
+            match exact.or_else(|| certs.iter().position(|c| stem(&c.path) == s)) {
                 Some(i) => {
                     used_certs[i] = true;
                     out.pairs.push(Pair {
@@ -288,6 +304,20 @@ mod tests {
             }]
         );
         assert!(p.unpaired.is_empty());
+    }
+
+    #[test]
+    fn scripts_that_mention_pem_are_not_keys() {
+        let script = b"#!/bin/sh\necho '-----BEGIN PRIVATE KEY-----' > k\n";
+        assert_eq!(sniff(Path::new("gen.sh"), script), FileKind::Other);
+        assert_eq!(
+            sniff(Path::new("k.key"), &script[10..]),
+            FileKind::PrivateKey
+        );
+        assert_eq!(
+            sniff(Path::new("k"), b"-----BEGIN PRIVATE KEY-----\nAA==\n"),
+            FileKind::PrivateKey
+        );
     }
 
     #[test]
