@@ -279,11 +279,30 @@ fn read_pem(
     Ok(info)
 }
 
+/// PEM blocks whose decoded contents are zeroized when dropped (the pem crate does not).
+pub(crate) struct PemBlocks(Vec<pem::Pem>);
+
+impl std::ops::Deref for PemBlocks {
+    type Target = [pem::Pem];
+    fn deref(&self) -> &[pem::Pem] {
+        &self.0
+    }
+}
+
+impl Drop for PemBlocks {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for block in self.0.drain(..) {
+            block.into_contents().zeroize();
+        }
+    }
+}
+
 /// Parses every PEM block, repairing a mangled CI secret when that is unambiguous.
 pub(crate) fn parse_pem_blocks(
     name: &str,
     text: &str,
-) -> Result<(Vec<pem::Pem>, Vec<String>), InputError> {
+) -> Result<(PemBlocks, Vec<String>), InputError> {
     // A mangled secret may still parse (the pem crate is lenient about line breaks), but
     // openssl and the Salesforce CLI will not read it: always say what was repaired.
     let (repaired, notes) = pem_repair::repair(text);
@@ -305,7 +324,7 @@ pub(crate) fn parse_pem_blocks(
                 notes.join(", ")
             )]
         };
-        return Ok((first.unwrap_or_default(), notes));
+        return Ok((PemBlocks(first.unwrap_or_default()), notes));
     }
     let why = match first {
         Err(e) => format!("{e}"),

@@ -143,7 +143,9 @@ fn evaluate_signature(
         return;
     };
     let header_alg = token.alg();
-    if let Some(alg) = header_alg.filter(|a| a.len() > 2 && a[..2].eq_ignore_ascii_case("HS")) {
+    if let Some(alg) = header_alg
+        .filter(|a| a.len() > 2 && a.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("HS")))
+    {
         out.push(crate::finding::Finding::new(
             "PF401",
             format!("the signature is an HMAC tag ({alg}), which no certificate can verify"),
