@@ -150,11 +150,16 @@ impl RsAlg {
 #[derive(Debug, Clone, Args, Default)]
 pub struct PassphraseArgs {
     /// Read the passphrase of an encrypted key or PKCS#12 file from this environment variable.
-    #[arg(long, value_name = "VAR", conflicts_with = "passphrase_file")]
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "passphrase_file",
+        help_heading = "Inputs"
+    )]
     pub passphrase_env: Option<String>,
 
     /// Read the passphrase from the first line of this file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub passphrase_file: Option<PathBuf>,
 }
 
@@ -162,11 +167,23 @@ pub struct PassphraseArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ClaimArgs {
     /// The connected app's consumer key: the expected (or built) iss.
-    #[arg(long, short = 'i', env = "SF_CLIENT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        short = 'i',
+        env = "SF_CLIENT_ID",
+        value_name = "ID",
+        help_heading = "Claims and login target"
+    )]
     pub client_id: Option<String>,
 
     /// The Salesforce username: the expected (or built) sub.
-    #[arg(long, short = 'o', env = "SF_USERNAME", value_name = "NAME")]
+    #[arg(
+        long,
+        short = 'o',
+        env = "SF_USERNAME",
+        value_name = "NAME",
+        help_heading = "Claims and login target"
+    )]
     pub username: Option<String>,
 
     /// Where the token request is posted [default: https://login.salesforce.com].
@@ -175,20 +192,31 @@ pub struct ClaimArgs {
         short = 'r',
         visible_alias = "instance-url",
         env = "SF_LOGIN_URL",
-        value_name = "URL"
+        value_name = "URL",
+        help_heading = "Claims and login target"
     )]
     pub login_url: Option<String>,
 
     /// The aud to use and expect [default: the login URL's origin].
-    #[arg(long, env = "SF_AUDIENCE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "SF_AUDIENCE_URL",
+        value_name = "URL",
+        help_heading = "Claims and login target"
+    )]
     pub audience: Option<String>,
 
     /// The algorithm the connected app is expected to accept (PF202 fires when alg differs).
-    #[arg(long, value_enum, default_value_t = RsAlg::Rs256, value_name = "ALG")]
+    #[arg(long, value_enum, default_value_t = RsAlg::Rs256, value_name = "ALG", help_heading = "Claims and login target")]
     pub expect_alg: RsAlg,
 
     /// The algorithm to sign with when building [default: the expected one].
-    #[arg(long, value_enum, value_name = "ALG")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ALG",
+        help_heading = "Claims and login target"
+    )]
     pub alg: Option<RsAlg>,
 
     /// exp = now + this many seconds, when building.
@@ -196,12 +224,13 @@ pub struct ClaimArgs {
         long,
         default_value_t = 180,
         value_name = "SECONDS",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help_heading = "Time"
     )]
     pub lifetime: i64,
 
     /// Evaluate every time rule at this instant (RFC 3339 or UNIX seconds) instead of the clock.
-    #[arg(long, value_name = "RFC3339|UNIX")]
+    #[arg(long, value_name = "RFC3339|UNIX", help_heading = "Time")]
     pub now: Option<String>,
 }
 
@@ -214,16 +243,22 @@ pub struct CheckArgs {
         short = 'f',
         visible_alias = "jwt-key-file",
         env = "SF_JWT_KEY_FILE",
-        value_name = "PATH"
+        value_name = "PATH",
+        help_heading = "Inputs"
     )]
     pub key: Option<PathBuf>,
 
     /// The X.509 certificate uploaded to the connected app: PEM or DER.
-    #[arg(long, env = "SF_JWT_CERT_FILE", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "SF_JWT_CERT_FILE",
+        value_name = "PATH",
+        help_heading = "Inputs"
+    )]
     pub cert: Option<PathBuf>,
 
     /// Check an assertion built elsewhere (a file, or - for stdin) instead of building one.
-    #[arg(long, value_name = "PATH|-")]
+    #[arg(long, value_name = "PATH|-", help_heading = "Inputs")]
     pub assertion: Option<String>,
 
     /// Claims and login target.
@@ -231,19 +266,24 @@ pub struct CheckArgs {
     pub claims: ClaimArgs,
 
     /// Compare the local clock with the login server's Date header (a HEAD request; sends no credential).
-    #[arg(long)]
+    #[arg(long, help_heading = "Time")]
     pub clock_check: bool,
 
     /// The URL whose Date header --clock-check reads (implies --clock-check).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = "Time")]
     pub clock_url: Option<String>,
 
     /// A TOML file listing orgs; checks every org in it (or --org NAME).
-    #[arg(long, env = "JWT_PREFLIGHT_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "JWT_PREFLIGHT_CONFIG",
+        value_name = "PATH",
+        help_heading = "CI"
+    )]
     pub config: Option<PathBuf>,
 
     /// With --config: check only this org.
-    #[arg(long, value_name = "NAME", requires = "config")]
+    #[arg(long, value_name = "NAME", requires = "config", help_heading = "CI")]
     pub org: Option<String>,
 
     /// Passphrase sources.
@@ -251,15 +291,15 @@ pub struct CheckArgs {
     pub passphrase: PassphraseArgs,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
 
     /// Warnings fail too.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub strict: bool,
 
     /// PF513 fires when the certificate expires within this many days.
-    #[arg(long, default_value_t = 30, value_name = "N")]
+    #[arg(long, default_value_t = 30, value_name = "N", help_heading = "Output")]
     pub cert_warn_days: i64,
 }
 
@@ -271,11 +311,11 @@ pub struct InspectArgs {
     pub input: String,
 
     /// Show times relative to this instant (RFC 3339 or UNIX seconds) instead of the clock.
-    #[arg(long, value_name = "RFC3339|UNIX")]
+    #[arg(long, value_name = "RFC3339|UNIX", help_heading = "Time")]
     pub now: Option<String>,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
 }
 
@@ -313,11 +353,11 @@ pub struct PairsArgs {
     pub dirs: Vec<PathBuf>,
 
     /// A private key; repeat, each followed by its --cert.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub key: Vec<PathBuf>,
 
     /// A certificate; repeat, one per --key.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub cert: Vec<PathBuf>,
 
     /// Passphrase sources.
@@ -325,19 +365,19 @@ pub struct PairsArgs {
     pub passphrase: PassphraseArgs,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
 
     /// Warnings fail too.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub strict: bool,
 
     /// PF513 threshold in days.
-    #[arg(long, default_value_t = 30, value_name = "N")]
+    #[arg(long, default_value_t = 30, value_name = "N", help_heading = "Output")]
     pub cert_warn_days: i64,
 
     /// Evaluate certificate validity at this instant.
-    #[arg(long, value_name = "RFC3339|UNIX")]
+    #[arg(long, value_name = "RFC3339|UNIX", help_heading = "Time")]
     pub now: Option<String>,
 }
 
@@ -349,7 +389,7 @@ pub struct ExplainArgs {
     pub subject: String,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
 }
 
@@ -357,7 +397,7 @@ pub struct ExplainArgs {
 #[derive(Debug, Clone, Args)]
 pub struct RulesArgs {
     /// Output format (github is not meaningful here and prints the human list).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
 
     /// Print the Markdown table used in the README.
