@@ -1909,3 +1909,53 @@ mod tests {
         assert_eq!(levenshtein("", "abc"), 3);
     }
 }
+
+/// Replaces the signature of every compact JWS in `text` (header.claims.signature, the
+/// header starting `eyJ`) with a marker, so echoing a pasted request or log never prints a
+/// live credential. Header and claims stay: they help the explanation.
+pub fn redact_signatures(text: &str) -> String {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("eyJ") {
+        out.push_str(&rest[..start]);
+        let candidate = &rest[start..];
+        let end = candidate
+            .find(|c: char| !(is_b64(c) || c == '.'))
+            .unwrap_or(candidate.len());
+        let token = &candidate[..end];
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() >= 3 && !parts[2].is_empty() {
+            out.push_str(parts[0]);
+            out.push('.');
+            out.push_str(parts[1]);
+            out.push_str(".<signature hidden>");
+            for extra in &parts[3..] {
+                out.push('.');
+                out.push_str(extra);
+            }
+        } else {
+            out.push_str(token);
+        }
+        rest = &candidate[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    #[test]
+    fn signatures_are_hidden() {
+        let t = "grant_type=x&assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl and more";
+        let r = super::redact_signatures(t);
+        assert_eq!(
+            r,
+            "grant_type=x&assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.<signature hidden> and more"
+        );
+        assert_eq!(
+            super::redact_signatures("invalid_grant: audience is invalid"),
+            "invalid_grant: audience is invalid"
+        );
+    }
+}

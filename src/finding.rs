@@ -24,7 +24,7 @@ impl Finding {
         Finding {
             rule,
             severity: rule.severity,
-            message: message.into(),
+            message: escape_controls(message.into()),
             fix: rule.fix.to_string(),
         }
     }
@@ -47,6 +47,24 @@ impl Finding {
     pub fn code(&self) -> &'static str {
         self.rule.code
     }
+}
+
+/// Messages quote untrusted claim values: a newline or an escape sequence in them must not
+/// forge report lines or drive the terminal, so control characters are shown escaped.
+fn escape_controls(message: String) -> String {
+    if !message.chars().any(char::is_control) {
+        return message;
+    }
+    message
+        .chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            '\t' => "\\t".to_string(),
+            c if c.is_control() => format!("\\u{{{:04x}}}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 impl Serialize for Finding {
@@ -212,4 +230,13 @@ pub fn fails(findings: &[Finding], strict: bool) -> bool {
     findings
         .iter()
         .any(|f| f.severity == Severity::Error || (strict && f.severity == Severity::Warning))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_in_messages_are_escaped() {
+        let f = super::Finding::new("PF313", "sub \"a\nerror[PF999] fake\u{1b}[31m\"");
+        assert_eq!(f.message, "sub \"a\\nerror[PF999] fake\\u{001b}[31m\"");
+    }
 }

@@ -16,6 +16,10 @@ pub struct SimpleUrl {
     pub path: String,
     /// Whether a query string or fragment follows.
     pub has_query: bool,
+    /// Whether user information (`user@`) precedes the host.
+    pub has_userinfo: bool,
+    /// Whether a port is written (even one that does not parse).
+    pub has_port: bool,
 }
 
 impl SimpleUrl {
@@ -32,12 +36,11 @@ impl SimpleUrl {
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
         let after = &rest[authority_end..];
+        let has_userinfo = authority.contains('@');
         let authority = authority.rsplit('@').next().unwrap_or(authority);
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => {
-                (h, p.parse().ok())
-            }
-            _ => (authority, None),
+        let (host, port, has_port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, p.parse().ok(), true),
+            _ => (authority, None, false),
         };
         if host.is_empty() {
             return None;
@@ -49,6 +52,8 @@ impl SimpleUrl {
             port,
             path: after[..path_end].to_string(),
             has_query: path_end < after.len(),
+            has_userinfo,
+            has_port,
         })
     }
 
@@ -236,6 +241,8 @@ mod tests {
                 port: Some(443),
                 path: "/services/oauth2/token".into(),
                 has_query: true,
+                has_userinfo: false,
+                has_port: true,
             })
         );
         assert_eq!(SimpleUrl::parse("login.salesforce.com"), None);

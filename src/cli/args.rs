@@ -225,6 +225,8 @@ pub struct ClaimArgs {
         default_value_t = 180,
         value_name = "SECONDS",
         allow_negative_numbers = true,
+        // A year either way covers every real use and keeps exp arithmetic in range.
+        value_parser = clap::value_parser!(i64).range(-31_536_000..=31_536_000),
         help_heading = "Time"
     )]
     pub lifetime: i64,

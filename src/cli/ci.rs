@@ -133,6 +133,15 @@ pub fn pairs(a: &PairsArgs) -> Result<u8, CliError> {
         Format::Github => report::pairs::github(&report),
     };
     super::emit(&out, a.format)?;
+    // A pair whose files cannot be read or parsed is "could not run" (exit 2), after every
+    // other pair has been reported.
+    if report
+        .pairs
+        .iter()
+        .any(|p| p.status == pairs::PairStatus::Error)
+    {
+        return Ok(2);
+    }
     Ok(u8::from(report.failed()))
 }
 
@@ -173,46 +182,77 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
         }
     }
     let now = inputs::now(a.claims.now.as_deref())?;
-    let results = parallel::map(&orgs, |org| check_org(org, a, explicit, now));
-    // Exit 2 on the first org that could not run, naming it.
-    let mut reports = Vec::new();
-    for (org, r) in orgs.iter().zip(results) {
-        match r {
-            Ok(rep) => reports.push((org.name.clone(), rep)),
-            Err(e) => return Err(CliError(format!("org {}: {}", org.name, e.0))),
-        }
-    }
-    let failed = reports.iter().any(|(_, r)| r.failed());
+    let clocks = measure_clocks(&orgs, a, explicit)?;
+    let results = parallel::map(&orgs, |org| {
+        let clock = clocks
+            .iter()
+            .find(|(o, _)| o == &org.name)
+            .map(|(_, r)| r.clone());
+        check_org(org, a, explicit, now, clock)
+            .map_err(|e| CliError(format!("org {}: {}", org.name, e.0)))
+    });
+    // Every org that ran is reported; one that could not run is named, and the exit status
+    // is the worst: 2 when any org could not run.
+    let outcomes: Vec<(String, Result<Report, CliError>)> =
+        orgs.iter().map(|o| o.name.clone()).zip(results).collect();
+    let errors: Vec<&CliError> = outcomes
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .collect();
+    let failed = !errors.is_empty()
+        || outcomes
+            .iter()
+            .any(|(_, r)| r.as_ref().is_ok_and(Report::failed));
+    let ok_reports = || {
+        outcomes
+            .iter()
+            .filter_map(|(n, r)| r.as_ref().ok().map(|r| (n, r)))
+    };
     let out = match a.format {
         Format::Human => {
             let mut s = String::new();
-            for (name, r) in &reports {
+            for (name, r) in &outcomes {
                 s.push_str(&format!("── org {name} ──\n"));
-                s.push_str(&report::human::render(r));
+                match r {
+                    Ok(r) => s.push_str(&report::human::render(r)),
+                    Err(e) => s.push_str(&format!("could not run: {}\n", e.0)),
+                }
                 s.push('\n');
             }
-            let passed = reports.iter().filter(|(_, r)| !r.failed()).count();
-            let (e, w, i) = reports.iter().fold((0, 0, 0), |acc, (_, r)| {
+            let passed = ok_reports().filter(|(_, r)| !r.failed()).count();
+            let (e, w, i) = ok_reports().fold((0, 0, 0), |acc, (_, r)| {
                 let (e, w, i) = r.counts();
                 (acc.0 + e, acc.1 + w, acc.2 + i)
             });
+            let not_run = if errors.is_empty() {
+                String::new()
+            } else {
+                format!(", {} could not run", errors.len())
+            };
             s.push_str(&format!(
-                "{}: {} orgs, {passed} passing; {}\n",
+                "{}: {} orgs, {passed} passing{not_run}; {}\n",
                 if failed { "FAIL" } else { "PASS" },
-                reports.len(),
+                outcomes.len(),
                 count_phrase(e, w, i)
             ));
             s
         }
         Format::Json => {
-            let orgs: Vec<serde_json::Value> = reports
+            let orgs: Vec<serde_json::Value> = outcomes
                 .iter()
-                .map(|(name, r)| {
-                    let mut v = report::json::to_value(r);
-                    if let serde_json::Value::Object(m) = &mut v {
-                        m.shift_insert(0, "name".into(), serde_json::Value::String(name.clone()));
+                .map(|(name, r)| match r {
+                    Ok(r) => {
+                        let mut v = report::json::to_value(r);
+                        if let serde_json::Value::Object(m) = &mut v {
+                            m.shift_insert(
+                                0,
+                                "name".into(),
+                                serde_json::Value::String(name.clone()),
+                            );
+                        }
+                        v
                     }
-                    v
+                    Err(e) => serde_json::json!({"name": name, "verdict": "error", "error": e.0}),
                 })
                 .collect();
             report::json::to_pretty(&serde_json::json!({
@@ -225,22 +265,78 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
         }
         Format::Github => {
             let mut s = String::new();
-            for (name, r) in &reports {
-                for f in &r.findings {
-                    s.push_str(&report::github::annotation_for_org(f, name));
-                    s.push('\n');
+            for (name, r) in &outcomes {
+                match r {
+                    Ok(r) => {
+                        for f in &r.findings {
+                            s.push_str(&report::github::annotation_for_org(f, name));
+                            s.push('\n');
+                        }
+                    }
+                    Err(e) => s.push_str(&format!(
+                        "::error title={}::{}\n",
+                        report::github::escape_property(&format!("org {name} could not run")),
+                        report::github::escape_data(&e.0)
+                    )),
                 }
             }
             s.push_str(&format!(
                 "jwt-preflight check: {} ({} orgs)\n",
                 if failed { "fail" } else { "pass" },
-                reports.len()
+                outcomes.len()
             ));
             s
         }
     };
     super::emit(&out, a.format)?;
-    Ok(u8::from(failed))
+    for e in &errors {
+        super::print_stderr(&format!("jwt-preflight: {e}"));
+    }
+    Ok(if errors.is_empty() {
+        u8::from(failed)
+    } else {
+        2
+    })
+}
+
+/// `--clock-check` with `--config`: one request per distinct login URL (or the one
+/// `--clock-url`), shared by the orgs that post there.
+fn measure_clocks(
+    orgs: &[Org],
+    a: &CheckArgs,
+    explicit: &Explicit,
+) -> Result<Vec<(String, crate::rules::clock::ClockReading)>, CliError> {
+    if !a.clock_check && a.clock_url.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut by_url: Vec<(String, crate::rules::clock::ClockReading)> = Vec::new();
+    let mut out = Vec::new();
+    for org in orgs {
+        let login = if explicit.has("login_url") {
+            a.claims.login_url.clone()
+        } else {
+            org.fields
+                .login_url
+                .clone()
+                .or_else(|| a.claims.login_url.clone())
+        }
+        .unwrap_or_else(|| "https://login.salesforce.com".to_string());
+        let url = a.clock_url.clone().unwrap_or_else(|| {
+            crate::salesforce::SimpleUrl::parse(&login)
+                .map(|u| format!("{}/", u.origin()))
+                .unwrap_or(login)
+        });
+        let reading = match by_url.iter().find(|(u, _)| *u == url) {
+            Some((_, r)) => r.clone(),
+            None => {
+                let r = super::clock::measure(&url)?;
+                by_url.push((url, r.clone()));
+                r
+            }
+        };
+        out.push((org.name.clone(), reading));
+    }
+    Ok(out)
 }
 
 /// Runs `check` for one org: the file's values, overridden by flags given on the command line.
@@ -249,6 +345,7 @@ fn check_org(
     a: &CheckArgs,
     explicit: &Explicit,
     now: DateTime<Utc>,
+    clock: Option<crate::rules::clock::ClockReading>,
 ) -> Result<Report, CliError> {
     let f = &org.fields;
     let pick = |id: &str, flag: &Option<String>, file: &Option<String>| -> Option<String> {
@@ -330,6 +427,6 @@ fn check_org(
         expectations: &exp,
         now,
         strict: a.strict,
-        clock: None,
+        clock,
     })?)
 }

@@ -45,6 +45,11 @@ pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expecta
             "--login-url: '{login_url}' is not an http(s) URL"
         )));
     }
+    if url.scheme == "http" {
+        print_stderr(&format!(
+            "jwt-preflight: warning: --login-url '{login_url}' is http://; every Salesforce OAuth endpoint requires https"
+        ));
+    }
     if salesforce::classify_host(&url.host) == HostKind::Lightning {
         return Err(CliError(format!(
             "--login-url: '{login_url}' is a Lightning domain, which serves no logins; use the My Domain URL (https://{})",
@@ -178,7 +183,7 @@ fn sign(a: &SignArgs) -> Result<u8, CliError> {
             key.name
         )));
     };
-    let exp_at = timefmt::rfc3339(now + chrono::Duration::seconds(a.claims.lifetime));
+    let exp_at = timefmt::unix_rfc3339(now.timestamp().saturating_add(a.claims.lifetime));
     print_stderr(&format!(
         "jwt-preflight: this assertion is a live credential until {exp_at}: do not paste it into tickets or chats"
     ));
@@ -291,6 +296,8 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
     } else {
         (arg.to_string(), "argument")
     };
+    // A pasted request or log may hold a live assertion: never echo its signature.
+    let text = ex::redact_signatures(&text);
     let subject = text.trim();
     if subject.is_empty() {
         let name = match source {

@@ -70,13 +70,11 @@ mod tests {
 
     #[test]
     fn escapes_newlines_and_properties() {
-        let f = Finding::new("PF403", "a\nb 100%");
+        let f = Finding::new("PF403", "100%").with_fix("line one\nline two");
         let line = annotation(&f, Some("a,b:c"));
-        assert!(
-            line.starts_with(
-                "::error file=a%2Cb%3Ac,title=PF403 signature-hash-mismatch::a%0Ab 100%25"
-            ),
-            "{line}"
+        assert_eq!(
+            line,
+            "::error file=a%2Cb%3Ac,title=PF403 signature-hash-mismatch::100%25 Fix: line one%0Aline two"
         );
     }
 }

@@ -65,6 +65,23 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
         ));
         return;
     };
+    if url.has_userinfo || url.has_port || url.host.ends_with('.') {
+        let what = if url.has_userinfo {
+            "user information before the host"
+        } else if url.has_port {
+            "a port"
+        } else {
+            "a trailing dot after the host"
+        };
+        out.push(Finding::new(
+            "PF322",
+            format!(
+                "aud \"{aud}\" has {what}; the audience is exactly the server's origin, e.g. https://{}",
+                url.host.trim_end_matches('.')
+            ),
+        ));
+        return;
+    }
     let kind = salesforce::classify_host(&url.host);
     if url.scheme != "https" {
         out.push(Finding::new(
@@ -147,9 +164,9 @@ fn compare_with_login_url(
         return;
     };
     let login_kind = salesforce::classify_host(&login.host);
-    let (Some(aud_env), Some(login_env)) = (aud_kind.environment(), login_kind.environment())
-    else {
-        if matches!(aud_kind, HostKind::ExperienceSite { .. }) && aud_url.host != login.host {
+    // An Experience Cloud site is its own authorization server: its users post to the site.
+    if matches!(aud_kind, HostKind::ExperienceSite { .. }) {
+        if aud_url.host != login.host {
             out.push(Finding::new(
                 "PF323",
                 format!(
@@ -158,6 +175,10 @@ fn compare_with_login_url(
                 ),
             ));
         }
+        return;
+    }
+    let (Some(aud_env), Some(login_env)) = (aud_kind.environment(), login_kind.environment())
+    else {
         return;
     };
     if aud_env != login_env {

@@ -84,7 +84,7 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
                 "nbf is {} ({}), {} s after now ({now_text})",
                 nbf,
                 timefmt::unix_rfc3339(nbf),
-                nbf - now_s
+                nbf.saturating_sub(now_s)
             ),
         ));
     }
@@ -97,7 +97,7 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
                 "iat is {} ({}), {} s after now ({now_text}): the signing host's clock is ahead",
                 iat,
                 timefmt::unix_rfc3339(iat),
-                iat - now_s
+                iat.saturating_sub(now_s)
             ),
         ));
     }
@@ -119,7 +119,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
         )),
         NumericDate::Fraction(v) => out.push(Finding::new(
             "PF332",
-            format!("exp is {raw}, a fraction; NumericDate in a JWT is integer seconds ({v})"),
+            format!("exp is {raw}, not an integer JSON number; NumericDate in a JWT is integer seconds ({v})"),
         )),
         NumericDate::NotANumber => {
             out.push(
@@ -151,7 +151,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
                 "exp {} ({}) expired {} s before {now_text} ({} ago)",
                 exp,
                 timefmt::unix_rfc3339(exp),
-                -left,
+                left.unsigned_abs(),
                 timefmt::duration(left)
             ),
         ));
@@ -178,6 +178,30 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn extreme_values_do_not_overflow() {
+        for exp in [i64::MIN, i64::MAX, -1] {
+            for now in [i64::MIN, i64::MAX, 0] {
+                let mut claims = Object::new();
+                claims.insert("exp".into(), json!(exp));
+                claims.insert("nbf".into(), json!(i64::MAX));
+                claims.insert("iat".into(), json!(i64::MAX));
+                let now =
+                    DateTime::from_timestamp(now.clamp(-8_000_000_000_000, 8_000_000_000_000), 0)
+                        .unwrap_or_default();
+                let mut f = Findings::new();
+                evaluate(&claims, now, &mut f);
+                assert!(
+                    f.has("PF334") || f.has("PF335") || f.has("PF333"),
+                    "{exp} at {now}"
+                );
+            }
+        }
+        let mut claims = Object::new();
+        claims.insert("exp".into(), json!(-1e308));
+        evaluate(&claims, Utc::now(), &mut Findings::new());
+    }
 
     #[test]
     fn numeric_dates() {

@@ -170,7 +170,7 @@ fn pairs_reads_pkcs12_and_reports_a_wrong_passphrase_as_an_error_pair() {
     assert_eq!(status, 0, "{r:#}");
     assert_eq!(r["pairs"][0]["status"], "match");
     let (status, r) = json_run(&["pairs", &d.path().display().to_string(), "--now", NOW]);
-    assert_eq!(status, 1);
+    assert_eq!(status, 2, "an unreadable pair is exit 2");
     assert_eq!(r["pairs"][0]["status"], "error");
     assert!(
         r["pairs"][0]["error"]
@@ -329,5 +329,27 @@ fn check_config_missing_file_names_the_org() {
         .code(2)
         .stderr(predicate::str::contains(format!(
             "org uat: {missing}: does not exist"
-        )));
+        )))
+        // The orgs that could run are still reported.
+        .stdout(
+            predicate::str::contains("── org prod ──")
+                .and(predicate::str::contains("could not run")),
+        );
+    let (status, r) = json_run(&[
+        "check",
+        "--config",
+        &p(&d, "jwt-preflight.toml"),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(status, 2);
+    assert_eq!(r["verdict"], "fail");
+    assert_eq!(r["orgs"][0]["verdict"], "pass");
+    assert_eq!(r["orgs"][1]["verdict"], "error");
+    assert!(
+        r["orgs"][1]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not exist")
+    );
 }

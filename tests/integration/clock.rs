@@ -179,3 +179,40 @@ fn a_server_that_never_answers_times_out_in_about_five_seconds() {
     );
     assert!((4.5..8.0).contains(&took), "took {took:.1} s");
 }
+
+#[test]
+fn config_orgs_share_the_clock_check() {
+    let key = private_copy("server.key");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[org]]\nname = \"a\"\nclient_id = \"{ISS}\"\nusername = \"{SUB}\"\nkey = \"{}\"\ncert = \"{}\"\n",
+            key.path,
+            td("server.crt")
+        ),
+    )
+    .expect("write");
+    let url = serve(Answer::DateOffset(600));
+    let out = bin()
+        .args([
+            "check",
+            "--config",
+            &config.display().to_string(),
+            "--clock-url",
+            &url,
+            "--format",
+            "json",
+        ])
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .output()
+        .expect("runs");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        codes(&r["orgs"][0]).contains(&("PF601".into(), "error".into())),
+        "{r:#}"
+    );
+}

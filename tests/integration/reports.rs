@@ -350,3 +350,47 @@ fn sign_request_prints_the_form_body() {
                 .and(predicate::str::contains("curl -sS -X POST")),
         );
 }
+
+#[test]
+fn explain_never_echoes_a_signature() {
+    let token = std::fs::read_to_string(td("tokens/good.jwt")).expect("read");
+    let sig = token
+        .trim()
+        .rsplit('.')
+        .next()
+        .expect("signature")
+        .to_string();
+    let pasted = format!(
+        "curl -X POST https://login.salesforce.com/services/oauth2/token -d 'grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion={}'\n{{\"error\":\"invalid_grant\",\"error_description\":\"audience is invalid\"}}",
+        token.trim()
+    );
+    for format in ["human", "json"] {
+        let out = bin()
+            .args(["explain", "-", "--format", format])
+            .write_stdin(pasted.clone())
+            .output()
+            .expect("runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains(&sig[..30]),
+            "{format}: signature echoed:\n{all}"
+        );
+    }
+    let out = bin()
+        .args(["explain", &td("tokens/good.jwt")])
+        .output()
+        .expect("runs");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !all.contains(&sig[..30]),
+        "token file: signature echoed:\n{all}"
+    );
+}
