@@ -155,6 +155,15 @@ pub fn read_private_key(
     if looks_like_pkcs12(bytes) {
         return read_pkcs12(name, bytes, passphrase);
     }
+    if bytes.starts_with(&[0xfe, 0xed, 0xfe, 0xed]) || bytes.starts_with(&[0xce, 0xce, 0xce, 0xce])
+    {
+        return Err(InputError::new(
+            name,
+            format!(
+                "is a Java keystore (JKS/JCEKS), which this tool does not read; convert it with: keytool -importkeystore -srckeystore {name} -destkeystore {name}.p12 -deststoretype PKCS12"
+            ),
+        ));
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) if text.contains("BEGIN") => read_pem(name, text, passphrase),
         Ok(text) => match bare_base64(text) {
@@ -711,6 +720,14 @@ mod tests {
         assert_eq!(
             e.message,
             "k.pem: is empty (0 bytes); expected a PEM or DER private key"
+        );
+        let e = read_private_key("k.jks", &[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2], &mut none)
+            .unwrap_err();
+        assert!(
+            e.message.starts_with("k.jks: is a Java keystore")
+                && e.message.contains("keytool -importkeystore"),
+            "{}",
+            e.message
         );
         let e = read_private_key("k.pem", &[0xde, 0xad, 0xbe, 0xef, 0xff], &mut none).unwrap_err();
         assert!(
