@@ -246,45 +246,33 @@ fn bad_inputs_each_get_one_line_naming_them() {
         assert_eq!(stderr.trim().lines().count(), 1, "{fixture}: {stderr}");
         assert!(!stderr.contains("panicked"), "{fixture}");
     }
-    bin()
-        .args([
-            "check",
-            "--assertion",
-            &td("tokens/good.jwt"),
-            "--cert",
-            &td("truncated.der"),
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
+    // The same for certificates.
+    for (fixture, words) in [
+        (
+            "truncated.der",
             "truncated.der: is a truncated DER certificate",
-        ));
-    bin()
-        .args([
-            "check",
-            "--assertion",
-            &td("tokens/good.jwt"),
-            "--cert",
-            &td("server.key"),
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
+        ),
+        (
+            "server.key",
             "server.key: is a private key, not a certificate",
-        ));
-    bin()
-        .args([
-            "check",
-            "--assertion",
-            &td("tokens/good.jwt"),
-            "--cert",
-            &td("testdata-missing.crt"),
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
+        ),
+        (
+            "testdata-missing.crt",
             "testdata-missing.crt: does not exist",
-        ));
+        ),
+    ] {
+        bin()
+            .args([
+                "check",
+                "--assertion",
+                &td("tokens/good.jwt"),
+                "--cert",
+                &td(fixture),
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(words));
+    }
 }
 
 #[test]
