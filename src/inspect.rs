@@ -30,7 +30,11 @@ pub fn inspect(text: &str, source: AssertionSource, now: DateTime<Utc>) -> Inspe
     f.extend(token.findings.iter().cloned());
     f.ran(
         CheckGroup::Structure,
-        format!("{} segments", token.segment_count),
+        format!(
+            "{} segment{}",
+            token.segment_count,
+            if token.segment_count == 1 { "" } else { "s" }
+        ),
     );
     let (checks, findings) = f.finish();
     let report = Report {

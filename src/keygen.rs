@@ -67,8 +67,11 @@ impl BuilderProfile for SelfSignedLeaf {
 /// Generates an RSA key of `bits` and a certificate for `subject` (RFC 4514, e.g.
 /// `CN=jwt-preflight, O=Acme`) valid for `days` from now.
 pub fn generate(bits: usize, days: u32, subject: &str) -> Result<Generated, String> {
-    // Accept "CN=ci, O=Acme" as people write it: RFC 4514 has no spaces after commas.
-    let normalised: Vec<&str> = subject.split(',').map(str::trim).collect();
+    // Accept "CN=ci, O=Acme" as people write it, and keep that order in the certificate (as
+    // openssl -subj /CN=ci/O=Acme does): an RFC 4514 string lists the RDNs last first, with no
+    // spaces after commas.
+    let mut normalised: Vec<&str> = subject.split(',').map(str::trim).collect();
+    normalised.reverse();
     let name = Name::from_str(&normalised.join(",")).map_err(|e| {
         format!("--subject '{subject}' is not a distinguished name like CN=ci, O=Acme ({e})")
     })?;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 (sf org login jwt, MuleSoft, simple-salesforce, jsforce …), before anything is sent.\n\n\
 Exit status: 0 no error findings, 1 the preflight failed, 2 could not run.",
     after_help = "Examples:\n  \
-jwt-preflight check --key server.key --cert server.crt --client-id 3MVG9… --username ci@acme.com\n  \
+jwt-preflight check --key server.key --cert server.crt -i 3MVG9… -o ci@acme.com\n  \
 jwt-preflight check --assertion token.jwt --cert server.crt\n  \
 jwt-preflight inspect token.jwt\n  \
 jwt-preflight explain 'invalid_grant: audience is invalid'\n  \
@@ -76,20 +76,26 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+// Examples are kept under 80 columns, with `\` continuations, so clap never wraps a
+// command in the middle and every line can be copied as it is.
 const CHECK_EXAMPLES: &str = "Examples:
   # Build the assertion the integration would send, and check everything:
   jwt-preflight check --key server.key --cert server.crt \\
-      --client-id 3MVG9… --username ci@acme.com --login-url https://acme.my.salesforce.com
+      --client-id 3MVG9… --username ci@acme.com \\
+      --login-url https://acme.my.salesforce.com
 
   # The same flags as `sf org login jwt`:
-  jwt-preflight check -f server.key -i 3MVG9… -o ci@acme.com -r https://test.salesforce.com --cert server.crt
+  jwt-preflight check -f server.key --cert server.crt \\
+      -i 3MVG9… -o ci@acme.com -r https://test.salesforce.com
 
   # Why was this assertion rejected?
-  jwt-preflight check --assertion token.jwt --cert server.crt --client-id 3MVG9… --username ci@acme.com
+  jwt-preflight check --assertion token.jwt --cert server.crt \\
+      --client-id 3MVG9… --username ci@acme.com
 
-  # In CI, as JSON or GitHub annotations, evaluated at a fixed instant:
+  # In CI, as GitHub annotations or JSON, at a fixed instant:
   jwt-preflight check --config jwt-preflight.toml --format github
-  jwt-preflight check --assertion - --cert server.crt --now 2026-06-01T12:00:00Z --format json < token.jwt";
+  jwt-preflight check --assertion - --cert server.crt \\
+      --now 2026-06-01T12:00:00Z --format json < token.jwt";
 
 const INSPECT_EXAMPLES: &str = "Examples:
   jwt-preflight inspect token.jwt
@@ -98,18 +104,20 @@ const INSPECT_EXAMPLES: &str = "Examples:
 
 const SIGN_EXAMPLES: &str = "Examples:
   jwt-preflight sign --key server.key --client-id 3MVG9… --username ci@acme.com
-  jwt-preflight sign --key server.key -i 3MVG9… -o ci@acme.com -r https://acme.my.salesforce.com --request";
+  jwt-preflight sign --key server.key -i 3MVG9… -o ci@acme.com \\
+      -r https://acme.my.salesforce.com --request";
 
 const PAIRS_EXAMPLES: &str = "Examples:
   jwt-preflight pairs secrets/
-  jwt-preflight pairs --key prod.key --cert prod.crt --key uat.key --cert uat.crt
+  jwt-preflight pairs --key prod.key --cert prod.crt \\
+      --key uat.key --cert uat.crt
   jwt-preflight pairs secrets/ --format github --cert-warn-days 45";
 
 const EXPLAIN_EXAMPLES: &str = "Examples:
   jwt-preflight explain PF403
   jwt-preflight explain signature-hash-mismatch
   jwt-preflight explain 'invalid_grant: audience is invalid'
-  jwt-preflight explain '{\"error\":\"invalid_grant\",\"error_description\":\"user hasn'\\''t approved this consumer\"}'
+  jwt-preflight explain reply.json
   sf org login jwt … 2>&1 | jwt-preflight explain -";
 
 /// `--format`.

@@ -298,6 +298,16 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
     };
     // A pasted request or log may hold a live assertion: never echo its signature.
     let text = ex::redact_signatures(&text);
+    if text.contains("-----BEGIN") {
+        let name = match source {
+            "argument" => "the argument",
+            "stdin" => "stdin",
+            _ => arg,
+        };
+        return Err(CliError(format!(
+            "explain: {name} holds PEM key or certificate material, not a Salesforce reply (not shown); to check a key or certificate run `jwt-preflight check --key FILE --cert FILE`"
+        )));
+    }
     let subject = text.trim();
     if subject.is_empty() {
         let name = match source {
@@ -391,10 +401,15 @@ fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
     let key_path = a.out.join("server.key");
     let cert_path = a.out.join("server.crt");
     if !a.out.is_dir() {
-        return Err(CliError(format!(
-            "{}: is not a folder (--out)",
-            a.out.display()
-        )));
+        return Err(CliError(if a.out.exists() {
+            format!("{}: is not a folder (--out)", a.out.display())
+        } else {
+            format!(
+                "{}: does not exist (--out); create it first: mkdir -p {}",
+                a.out.display(),
+                a.out.display()
+            )
+        }));
     }
     for p in [&key_path, &cert_path] {
         if p.exists() {

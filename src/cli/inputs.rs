@@ -17,6 +17,9 @@ const MAX_ASSERTION_BYTES: u64 = 16 << 20;
 
 /// Reads a whole file, with a message naming it on failure. Key bytes are zeroized on drop.
 pub fn read_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    if let Some(problem) = content_given_as_path(path) {
+        return Err(CliError(problem));
+    }
     let name = path.display();
     let meta = std::fs::metadata(path).map_err(|e| CliError(io_problem(&name.to_string(), &e)))?;
     if meta.is_dir() {
@@ -34,6 +37,35 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| CliError(io_problem(&name.to_string(), &e)))?;
     Ok(bytes)
+}
+
+/// A common CI mistake is putting a key's or a token's content where its file's path belongs
+/// (`SF_JWT_KEY_FILE="$(cat server.key)"`). Say so without echoing the secret.
+fn content_given_as_path(path: &Path) -> Option<String> {
+    let text = path.to_string_lossy();
+    if text.contains("-----BEGIN") || text.contains("PRIVATE KEY") {
+        return Some(
+            "a value given as a file path holds PEM key or certificate content, not a path: write it to a file (mode 0600 for a key) and give that file's path".to_string(),
+        );
+    }
+    let segments: Vec<&str> = text.trim().split('.').collect();
+    if text.trim().starts_with("eyJ") && segments.len() >= 3 && !text.contains('/') {
+        return Some(
+            "a value given as a file path is an assertion, not a path: save it to a file, or give - and pipe the token on stdin".to_string(),
+        );
+    }
+    if text.contains('\n') || text.len() > 1024 {
+        return Some(format!(
+            "a value given as a file path is {} characters of text{}, not a path: give the path of the file instead",
+            text.chars().count(),
+            if text.contains('\n') {
+                " over several lines"
+            } else {
+                ""
+            }
+        ));
+    }
+    None
 }
 
 fn io_problem(name: &str, e: &std::io::Error) -> String {

@@ -200,6 +200,12 @@ fn not_a_certificate(name: &str, der: &[u8], e: &x509_cert::der::Error) -> Input
             "is a bare DER public key; Salesforce needs the X.509 certificate",
         );
     }
+    if super::key::looks_like_pkcs12(der) {
+        return InputError::new(
+            name,
+            "is a PKCS#12 archive, not a certificate; give it as --key (its certificate is used from inside it)",
+        );
+    }
     if der.first() == Some(&0x30) {
         let truncated = matches!(e.kind(), x509_cert::der::ErrorKind::Incomplete { .. });
         return InputError::new(

@@ -60,8 +60,8 @@ pub(crate) fn describe_unknown(bytes: &[u8]) -> String {
             "holds JSON, not a key or certificate (a JWK is not supported; convert it to PEM)"
                 .to_string()
         }
-        Some(t) if t.trim().split('.').count() == 3 && !t.contains(char::is_whitespace) => {
-            "holds what looks like a JWT, not a key or certificate".to_string()
+        Some(t) if t.trim().split('.').count() == 3 && !t.trim().contains(char::is_whitespace) => {
+            "holds what looks like a JWT assertion, not a key or certificate; check it with --assertion".to_string()
         }
         Some(_) => format!(
             "is {} bytes of text with no PEM block (no -----BEGIN line)",

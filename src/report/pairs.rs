@@ -199,9 +199,10 @@ pub fn github(r: &PairsReport) -> String {
     }
     let _ = writeln!(
         out,
-        "jwt-preflight pairs: {} ({} pairs)",
+        "jwt-preflight pairs: {} ({} pair{})",
         r.verdict(),
-        r.pairs.len()
+        r.pairs.len(),
+        if r.pairs.len() == 1 { "" } else { "s" }
     );
     out
 }

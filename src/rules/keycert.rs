@@ -94,15 +94,30 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
         );
     }
     if key.encrypted {
-        let what = if key.format == KeyFormat::Pkcs12 {
-            "a PKCS#12 archive"
+        let (what, fix) = if key.format == KeyFormat::Pkcs12 {
+            (
+                "a PKCS#12 archive",
+                format!(
+                    "For the Salesforce CLI, extract the key into a protected file: openssl pkcs12 -in {} -nocerts -nodes -out server.key (then chmod 600 server.key).",
+                    key.name
+                ),
+            )
         } else {
-            "encrypted"
+            (
+                "encrypted",
+                format!(
+                    "For the Salesforce CLI, decrypt it into a protected file: openssl pkey -in {} -out server.key (then chmod 600 server.key).",
+                    key.name
+                ),
+            )
         };
-        out.push(Finding::new(
-            "PF506",
-            format!("the key {} is {what}: fine here, but `sf org login jwt` reads only unencrypted PEM keys", key.name),
-        ));
+        out.push(
+            Finding::new(
+                "PF506",
+                format!("the key {} is {what}: fine here, but `sf org login jwt` reads only unencrypted PEM keys", key.name),
+            )
+            .with_fix(fix),
+        );
     }
 }
 
@@ -185,13 +200,24 @@ fn cert_rules(
         } else {
             format!("; even its DER form is {} bytes", cert.der_bytes)
         };
-        out.push(Finding::new(
-            "PF514",
+        let fix = if cert.der_bytes <= MAX_CERT_BYTES {
             format!(
-                "the certificate file {} is {} bytes, over the connected app's {MAX_CERT_BYTES}-byte limit{der_note}",
-                cert.name, cert.file_bytes
-            ),
-        ));
+                "Upload the DER form, which fits: openssl x509 -in {} -outform der -out server.der (this also drops any text or extra certificates in the file).",
+                cert.name
+            )
+        } else {
+            "Issue a smaller certificate: fewer extensions and subject alternative names, and no chain.".to_string()
+        };
+        out.push(
+            Finding::new(
+                "PF514",
+                format!(
+                    "the certificate file {} is {} bytes, over the connected app's {MAX_CERT_BYTES}-byte limit{der_note}",
+                    cert.name, cert.file_bytes
+                ),
+            )
+            .with_fix(fix),
+        );
     }
     if let Some(hash) = cert.weak_hash {
         out.push(Finding::new(
@@ -226,12 +252,18 @@ fn match_rule(key: &KeyInfo, cert: &CertInfo, out: &mut Findings) {
         } else {
             String::new()
         };
-        out.push(Finding::new(
-            "PF501",
-            format!(
-                "the private key {} is not the key of the certificate {} (subject {}, SHA-1 {}){sizes}",
-                key.name, cert.name, cert.subject, cert.sha1_fingerprint
-            ),
-        ));
+        out.push(
+            Finding::new(
+                "PF501",
+                format!(
+                    "the private key {} is not the key of the certificate {} (subject {}, SHA-1 {}){sizes}",
+                    key.name, cert.name, cert.subject, cert.sha1_fingerprint
+                ),
+            )
+            .with_fix(format!(
+                "Pair the key with its own certificate: make one from this key (openssl req -new -x509 -sha256 -days 365 -key {} -out server.crt) and upload it, or find the key {} was made from.",
+                key.name, cert.name
+            )),
+        );
     }
 }

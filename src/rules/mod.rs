@@ -91,7 +91,11 @@ fn evaluate_token(
     out.extend(token.findings.iter().cloned());
     out.ran(
         CheckGroup::Structure,
-        format!("{} segments", token.segment_count),
+        format!(
+            "{} segment{}",
+            token.segment_count,
+            if token.segment_count == 1 { "" } else { "s" }
+        ),
     );
     match &token.header {
         Some(h) => header::evaluate(h, exp, out),

@@ -519,3 +519,48 @@ fn the_signature_is_never_printed() {
         .expect("runs");
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&sig[..40]));
 }
+
+#[test]
+fn content_given_as_a_path_is_named_not_echoed() {
+    let key = std::fs::read_to_string(td("server.key")).expect("read");
+    let out = bin()
+        .env("SF_JWT_KEY_FILE", &key)
+        .args(["check", "--cert", &td("server.crt"), "-i", ISS, "-o", SUB])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("holds PEM key or certificate content, not a path"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("BEGIN PRIVATE KEY") && !stderr.contains(&key[40..80]),
+        "{stderr}"
+    );
+    let token = std::fs::read_to_string(td("tokens/good.jwt")).expect("read");
+    let sig = token
+        .trim()
+        .rsplit('.')
+        .next()
+        .expect("signature")
+        .to_string();
+    for args in [
+        vec!["inspect", token.trim()],
+        vec!["check", "--assertion", token.trim()],
+    ] {
+        let out = bin().args(&args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr.contains("is an assertion, not a path"), "{stderr}");
+        assert!(!stderr.contains(&sig[..20]), "{stderr}");
+    }
+    bin()
+        .args(["explain", &td("server.key")])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("holds PEM key or certificate material")
+                .and(predicate::str::contains("BEGIN").not()),
+        );
+}
