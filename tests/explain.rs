@@ -374,12 +374,23 @@ fn near_miss_exits_2_and_suggests_the_closest_reply() {
         .stderr(predicate::str::contains(
             "user hasn't approved this consumer",
         ));
-    // JSON callers get nothing on stdout at exit 2, as with every command
-    bin()
+    // JSON callers get one error record on stdout at exit 2, as with every command
+    let out = bin()
         .args(["explain", "audience invalid", "--format", "json"])
-        .assert()
-        .code(2)
-        .stdout(predicate::str::is_empty());
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON record");
+    assert_eq!(
+        (v["command"].as_str(), v["verdict"].as_str()),
+        (Some("explain"), Some("fail"))
+    );
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("audience is invalid")
+    );
 }
 
 #[test]

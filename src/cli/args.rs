@@ -120,6 +120,22 @@ const EXPLAIN_EXAMPLES: &str = "Examples:
   jwt-preflight explain reply.json
   sf org login jwt … 2>&1 | jwt-preflight explain -";
 
+impl Command {
+    /// The command's name and its `--format`, for reporting a run that could not start.
+    pub fn name_and_format(&self) -> (&'static str, Option<Format>) {
+        match self {
+            Command::Check(a) => ("check", Some(a.format)),
+            Command::Inspect(a) => ("inspect", Some(a.format)),
+            Command::Sign(_) => ("sign", None),
+            Command::Pairs(a) => ("pairs", Some(a.format)),
+            Command::Explain(a) => ("explain", Some(a.format)),
+            Command::Rules(a) => ("rules", Some(a.format)),
+            Command::Keygen(_) => ("keygen", None),
+            Command::Completions(_) => ("completions", None),
+        }
+    }
+}
+
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

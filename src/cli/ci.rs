@@ -252,7 +252,7 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
                         }
                         v
                     }
-                    Err(e) => serde_json::json!({"name": name, "verdict": "error", "error": e.0}),
+                    Err(e) => serde_json::json!({"name": name, "verdict": "fail", "error": e.0}),
                 })
                 .collect();
             report::json::to_pretty(&serde_json::json!({

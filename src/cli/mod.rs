@@ -70,11 +70,32 @@ pub fn main() -> u8 {
         ColorWhen::Always => ColorChoice::Always.write_global(),
         ColorWhen::Never => ColorChoice::Never.write_global(),
     }
+    let (name, format) = cli.command.name_and_format();
     match commands::run(cli.command, &explicit) {
         Ok(status) => status,
         Err(e) => {
             let mut err = anstream::stderr();
             let _ = writeln!(err, "jwt-preflight: {e}");
+            // A CI job reading JSON or annotations still gets one record of why nothing ran.
+            let record = match format {
+                Some(args::Format::Json) => {
+                    Some(crate::report::json::to_pretty(&serde_json::json!({
+                        "schema": crate::report::SCHEMA,
+                        "tool": crate::report::json::tool(),
+                        "command": name,
+                        "verdict": "fail",
+                        "error": e.0,
+                    })))
+                }
+                Some(args::Format::Github) => Some(format!(
+                    "::error title=jwt-preflight {name} could not run::{}\n",
+                    crate::report::github::escape_data(&e.0)
+                )),
+                _ => None,
+            };
+            if let Some(record) = record {
+                let _ = print_stdout_plain(&record);
+            }
             2
         }
     }

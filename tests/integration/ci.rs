@@ -345,7 +345,7 @@ fn check_config_missing_file_names_the_org() {
     assert_eq!(status, 2);
     assert_eq!(r["verdict"], "fail");
     assert_eq!(r["orgs"][0]["verdict"], "pass");
-    assert_eq!(r["orgs"][1]["verdict"], "error");
+    assert_eq!(r["orgs"][1]["verdict"], "fail");
     assert!(
         r["orgs"][1]["error"]
             .as_str()

@@ -564,3 +564,36 @@ fn content_given_as_a_path_is_named_not_echoed() {
                 .and(predicate::str::contains("BEGIN").not()),
         );
 }
+
+#[test]
+fn machine_formats_still_report_a_run_that_could_not_start() {
+    let (status, r) = json_run(&["check", "--key", &td("garbage.bin"), "-i", ISS, "-o", SUB]);
+    assert_eq!(status, 2);
+    assert_eq!(
+        (r["command"].as_str(), r["verdict"].as_str()),
+        (Some("check"), Some("fail"))
+    );
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!("{}: is 4096 bytes", td("garbage.bin")))
+    );
+    bin()
+        .args([
+            "check",
+            "--key",
+            &td("garbage.bin"),
+            "-i",
+            ISS,
+            "-o",
+            SUB,
+            "--format",
+            "github",
+        ])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::starts_with(
+            "::error title=jwt-preflight check could not run::",
+        ));
+}
