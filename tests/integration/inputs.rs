@@ -486,13 +486,7 @@ fn inspect_decodes_without_verifying() {
 
 #[test]
 fn the_signature_is_never_printed() {
-    let token = std::fs::read_to_string(td("tokens/good.jwt")).expect("read");
-    let sig = token
-        .trim()
-        .rsplit('.')
-        .next()
-        .expect("signature")
-        .to_string();
+    let sig = good_signature();
     for format in ["human", "json", "github"] {
         let out = bin()
             .args([
@@ -538,13 +532,8 @@ fn content_given_as_a_path_is_named_not_echoed() {
         !stderr.contains("BEGIN PRIVATE KEY") && !stderr.contains(&key[40..80]),
         "{stderr}"
     );
-    let token = std::fs::read_to_string(td("tokens/good.jwt")).expect("read");
-    let sig = token
-        .trim()
-        .rsplit('.')
-        .next()
-        .expect("signature")
-        .to_string();
+    let token = good_token();
+    let sig = good_signature();
     for args in [
         vec!["inspect", token.trim()],
         vec!["check", "--assertion", token.trim()],

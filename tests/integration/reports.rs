@@ -353,13 +353,8 @@ fn sign_request_prints_the_form_body() {
 
 #[test]
 fn explain_never_echoes_a_signature() {
-    let token = std::fs::read_to_string(td("tokens/good.jwt")).expect("read");
-    let sig = token
-        .trim()
-        .rsplit('.')
-        .next()
-        .expect("signature")
-        .to_string();
+    let token = good_token();
+    let sig = good_signature();
     let pasted = format!(
         "curl -X POST https://login.salesforce.com/services/oauth2/token -d 'grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion={}'\n{{\"error\":\"invalid_grant\",\"error_description\":\"audience is invalid\"}}",
         token.trim()
@@ -370,11 +365,7 @@ fn explain_never_echoes_a_signature() {
             .write_stdin(pasted.clone())
             .output()
             .expect("runs");
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let all = all_output(&out);
         assert!(
             !all.contains(&sig[..30]),
             "{format}: signature echoed:\n{all}"
@@ -384,11 +375,7 @@ fn explain_never_echoes_a_signature() {
         .args(["explain", &td("tokens/good.jwt")])
         .output()
         .expect("runs");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let all = all_output(&out);
     assert!(
         !all.contains(&sig[..30]),
         "token file: signature echoed:\n{all}"

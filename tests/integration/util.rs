@@ -134,3 +134,29 @@ pub fn check_status(report: &Value, name: &str) -> String {
         .unwrap_or("absent")
         .to_string()
 }
+
+/// The good fixture token, without its trailing newline.
+pub fn good_token() -> String {
+    std::fs::read_to_string(td("tokens/good.jwt"))
+        .expect("read good.jwt")
+        .trim()
+        .to_string()
+}
+
+/// The good token's signature segment, which no output may ever contain.
+pub fn good_signature() -> String {
+    good_token()
+        .rsplit('.')
+        .next()
+        .expect("signature")
+        .to_string()
+}
+
+/// Everything a run printed, stdout then stderr.
+pub fn all_output(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
