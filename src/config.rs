@@ -76,6 +76,9 @@ pub fn parse(name: &str, text: &str, base: &Path) -> Result<Vec<Org>, String> {
             return Err(format!("{name}: two orgs are named \"{org_name}\""));
         }
         let merged = merge(&o, &defaults);
+        validate(name, &org_name, &merged)?;
+        // The name is the file author's text and reaches every output: controls escaped.
+        let org_name = crate::text::escape_controls(&org_name);
         let resolve = |p: &Option<String>| p.as_ref().map(|p| base.join(p));
         orgs.push(Org {
             name: org_name,
@@ -85,6 +88,52 @@ pub fn parse(name: &str, text: &str, base: &Path) -> Result<Vec<Org>, String> {
         });
     }
     Ok(orgs)
+}
+
+/// The same bounds as the flags: a lifetime within a year either way, a known algorithm, a
+/// non-negative PF513 threshold, and no key material in a field that names something else.
+fn validate(file: &str, org: &str, f: &OrgFields) -> Result<(), String> {
+    let org = crate::text::escape_controls(org);
+    let max = crate::defaults::MAX_LIFETIME_ARG_SECS;
+    if let Some(l) = f.lifetime
+        && !(-max..=max).contains(&l)
+    {
+        return Err(format!(
+            "{file}: org \"{org}\": lifetime = {l} is outside -{max}..={max} seconds (a year either way), the same bounds as --lifetime"
+        ));
+    }
+    if let Some(alg) = &f.expect_alg
+        && crate::signature::Hash::for_jws_alg(alg).is_none()
+    {
+        return Err(format!(
+            "{file}: org \"{org}\": expect_alg = \"{}\" is not RS256, RS384 or RS512",
+            crate::text::escape_controls(alg)
+        ));
+    }
+    if let Some(d) = f.cert_warn_days
+        && !(0..=36_500).contains(&d)
+    {
+        return Err(format!(
+            "{file}: org \"{org}\": cert_warn_days = {d} is outside 0..=36500"
+        ));
+    }
+    for (field, value) in [
+        ("client_id", &f.client_id),
+        ("username", &f.username),
+        ("login_url", &f.login_url),
+        ("audience", &f.audience),
+        ("key", &f.key),
+        ("cert", &f.cert),
+        ("passphrase_env", &f.passphrase_env),
+    ] {
+        if let Some(kind) = value.as_deref().and_then(crate::text::secret_kind) {
+            return Err(format!(
+                "{file}: org \"{org}\": {field} holds {} (not shown); the config file names keys and certificates by path and never holds them",
+                kind.describe()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The org's own value, else the default's.

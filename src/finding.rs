@@ -24,7 +24,10 @@ impl Finding {
         Finding {
             rule,
             severity: rule.severity,
-            message: escape_controls(message.into()),
+            // Messages quote untrusted values (claims, file names, certificate subjects): a
+            // newline or an escape sequence in them must not forge report lines or drive the
+            // terminal.
+            message: crate::text::escape_controls(&message.into()),
             fix: rule.fix.to_string(),
         }
     }
@@ -47,24 +50,6 @@ impl Finding {
     pub fn code(&self) -> &'static str {
         self.rule.code
     }
-}
-
-/// Messages quote untrusted claim values: a newline or an escape sequence in them must not
-/// forge report lines or drive the terminal, so control characters are shown escaped.
-fn escape_controls(message: String) -> String {
-    if !message.chars().any(char::is_control) {
-        return message;
-    }
-    message
-        .chars()
-        .map(|c| match c {
-            '\n' => "\\n".to_string(),
-            '\r' => "\\r".to_string(),
-            '\t' => "\\t".to_string(),
-            c if c.is_control() => format!("\\u{{{:04x}}}", u32::from(c)),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 impl Serialize for Finding {

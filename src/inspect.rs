@@ -112,7 +112,14 @@ pub fn render_human(i: &Inspection, name: &str) -> String {
         "{name}: decoded WITHOUT verifying anything (no signature, key or certificate was checked)\n"
     );
     let pretty = |v: &crate::token::Object| {
-        let s = serde_json::to_string_pretty(v).unwrap_or_default();
+        // JSON escapes C0 controls inside strings; DEL, C1 controls and bidirectional
+        // overrides are escaped here, line by line (the pretty layout's own line breaks stay).
+        let s = serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .lines()
+            .map(crate::text::escape_controls)
+            .collect::<Vec<_>>()
+            .join("\n");
         if s.len() > 4000 {
             report::human::compact_json(v)
         } else {

@@ -4,6 +4,7 @@
 use crate::finding::{Finding, fails};
 use crate::material::{self, CertInfo, KeyInfo};
 use crate::rules::{self, Expectations, Material};
+use crate::text::display_path;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub enum FileKind {
     Certificate,
     /// Named or shaped like a secret, but recognisable as nothing.
     UnrecognisedSecret,
+    /// Could not be read (permission denied, a dangling link to a key): `pairs` cannot vouch
+    /// for the folder, so the run exits 2.
+    Unreadable,
     /// Anything else (README, CSR, public key, source code…): ignored.
     Other,
 }
@@ -77,7 +81,8 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> FileKind {
     FileKind::UnrecognisedSecret
 }
 
-fn has_secret_extension(path: &Path) -> bool {
+/// Whether the file name ends like a key or certificate file (`.key`, `.pem`, `.p12`, …).
+pub fn has_secret_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| SECRET_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
@@ -90,6 +95,19 @@ pub struct Found {
     pub path: PathBuf,
     /// What it is.
     pub kind: FileKind,
+    /// Why it could not be read, for [`FileKind::Unreadable`].
+    pub problem: Option<String>,
+}
+
+impl Found {
+    /// A file recognised as `kind`.
+    pub fn new(path: PathBuf, kind: FileKind) -> Self {
+        Found {
+            path,
+            kind,
+            problem: None,
+        }
+    }
 }
 
 /// A key and the certificate it is checked against. A PKCS#12 archive has no separate
@@ -147,7 +165,7 @@ pub fn pair(found: &[Found]) -> Pairing {
         }
         for f in files
             .iter()
-            .filter(|f| f.kind == FileKind::UnrecognisedSecret)
+            .filter(|f| matches!(f.kind, FileKind::UnrecognisedSecret | FileKind::Unreadable))
         {
             out.unpaired.push((*f).clone());
         }
@@ -270,8 +288,8 @@ pub fn evaluate_pair(
 /// A pair whose files could not be read.
 pub fn error_pair(key: &Path, cert: Option<&Path>, message: String) -> PairResult {
     PairResult {
-        key: key.display().to_string(),
-        cert: cert.map(|c| c.display().to_string()),
+        key: display_path(key),
+        cert: cert.map(display_path),
         status: PairStatus::Error,
         findings: Vec::new(),
         error: Some(message),
@@ -284,10 +302,7 @@ mod tests {
     use super::*;
 
     fn f(p: &str, kind: FileKind) -> Found {
-        Found {
-            path: PathBuf::from(p),
-            kind,
-        }
+        Found::new(PathBuf::from(p), kind)
     }
 
     #[test]

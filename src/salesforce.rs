@@ -57,6 +57,15 @@ impl SimpleUrl {
         })
     }
 
+    /// `scheme://host`, with the port only when it is not the scheme's default: the origin as
+    /// a browser (and Salesforce's audience check) writes it, so `https://h:443` is `https://h`.
+    pub fn canonical_origin(&self) -> String {
+        match (self.scheme.as_str(), self.port) {
+            ("https", Some(443)) | ("http", Some(80)) => format!("{}://{}", self.scheme, self.host),
+            _ => self.origin(),
+        }
+    }
+
     /// `scheme://host[:port]`.
     pub fn origin(&self) -> String {
         match self.port {

@@ -4,11 +4,13 @@
 //! read plus the structural findings PF101–PF104. It keeps the exact bytes of every segment,
 //! because the signature covers those bytes and not their decoded meaning.
 
+use crate::defaults::MAX_DUPLICATES_LISTED;
 use crate::finding::Finding;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::fmt;
 
 /// A decoded JSON object, with its members in their original order.
@@ -201,13 +203,25 @@ fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option
     });
     match parsed {
         Ok((object, duplicates)) => {
-            for name in duplicates {
+            // One finding per repeated name, up to a bound: a crafted token can repeat
+            // thousands, and the report must stay readable.
+            for name in duplicates.iter().take(MAX_DUPLICATES_LISTED) {
                 findings.push(Finding::new(
                     "PF104",
                     format!(
                         "the {} has the member \"{}\" more than once; parsers disagree on which value wins",
                         part.name(),
-                        name
+                        shorten(name)
+                    ),
+                ));
+            }
+            if duplicates.len() > MAX_DUPLICATES_LISTED {
+                findings.push(Finding::new(
+                    "PF104",
+                    format!(
+                        "the {} repeats {} more member names (not listed)",
+                        part.name(),
+                        duplicates.len() - MAX_DUPLICATES_LISTED
                     ),
                 ));
             }
@@ -228,6 +242,15 @@ fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option
             None
         }
     }
+}
+
+/// A member name as quoted in a message: at most 60 characters.
+fn shorten(name: &str) -> String {
+    if name.chars().count() <= 60 {
+        return name.to_string();
+    }
+    let cut: String = name.chars().take(57).collect();
+    format!("{cut}…")
 }
 
 /// Deserializes a JSON object into an ordered map, remembering member names seen twice.
@@ -251,12 +274,14 @@ impl<'de> Visitor<'de> for ObjectWithDuplicates {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
         let mut map = Object::new();
+        // The names repeated, in the order first repeated; the set keeps this linear.
         let mut duplicates = Vec::new();
+        let mut seen_twice = HashSet::new();
         while let Some(key) = access.next_key::<String>()? {
             let value: Value = access.next_value()?;
             if map.contains_key(&key) {
-                if !duplicates.contains(&key) {
-                    duplicates.push(key.clone());
+                if seen_twice.insert(key.clone()) {
+                    duplicates.push(key);
                 }
                 // Keep the first value in our view and report the conflict; which one a
                 // server keeps is exactly what cannot be known.

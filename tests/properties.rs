@@ -514,6 +514,49 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // Regression tests for crashes found by fuzzing (fuzz/README.md).
 
+/// Every file of `fuzz/regressions/<target>/` (each crash ever found, and the hostile inputs
+/// of the resource limits) through the very function the fuzz target calls. A target whose
+/// folder is empty or missing fails: the corpus must not quietly vanish.
+fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/regressions")
+        .join(target);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        // A panic names the input that caused it.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&bytes)));
+        assert!(outcome.is_ok(), "{} panicked", f.display());
+    }
+    files.len()
+}
+
+#[test]
+fn fuzz_regressions_replay_through_the_fuzz_entry_points() {
+    use jwt_preflight::fuzzing;
+    let material = fuzzing::check_pipeline_material(&fixture("server.key"), &fixture("server.crt"));
+    let counts = [
+        (
+            "token_parser",
+            replay("token_parser", fuzzing::token_parser),
+        ),
+        ("key_reader", replay("key_reader", fuzzing::key_reader)),
+        ("cert_reader", replay("cert_reader", fuzzing::cert_reader)),
+        (
+            "check_pipeline",
+            replay("check_pipeline", |d| fuzzing::check_pipeline(&material, d)),
+        ),
+    ];
+    for (target, n) in counts {
+        assert!(n > 0, "fuzz/regressions/{target}/ holds no inputs");
+    }
+}
+
 /// Found by `cargo fuzz run check_pipeline` (fixed in a460c9a): with a certificate given, the
 /// signature rules looked for an HMAC `alg` with `a[..2]`, which panicked when byte 2 of `alg`
 /// is inside a multi-byte character (src/rules/mod.rs, `evaluate_signature`), so

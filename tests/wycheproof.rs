@@ -2,9 +2,11 @@
 //!
 //! `cargo test wycheproof` reads every `rsa_signature_*_test.json`, every
 //! `rsa_pkcs1_*_sig_gen_test.json` and `json_web_signature_test.json` in `$WYCHEPROOF_DIR`
-//! (default: ../shared/testvectors/wycheproof beside the repository). Dropping more files there
-//! needs no code change. Each test prints how many vectors it ran and fails with the list of
-//! every mismatch, by file and tcId.
+//! (default: the copy in `testdata/vectors/wycheproof`, see `testdata/vectors/SOURCES.md`), and
+//! the RFC 7515/7520 and JOSE cookbook vectors in `$RFC_VECTORS_DIR` (default
+//! `testdata/vectors/rfc`). Dropping more files there needs no code change. Each test prints how
+//! many vectors it ran, fails when it finds none, and fails with the list of every mismatch, by
+//! file and tcId.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,16 +22,16 @@ fn vector_dir() -> PathBuf {
         Some(d) => PathBuf::from(d),
         None => PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/testvectors/wycheproof"
+            "/testdata/vectors/wycheproof"
         )),
     }
 }
 
 fn rfc_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/testvectors/rfc"
-    ))
+    match std::env::var_os("RFC_VECTORS_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/rfc")),
+    }
 }
 
 /// The files in the vector folder whose names match `prefix*suffix`, sorted.
@@ -127,6 +129,12 @@ fn wycheproof_rsa_signature_verification() {
         }
     }
     println!("{count} vectors (rsa_signature_*), {e3_rejected} refused by key policy");
+    // A folder without vectors must not pass for a folder whose vectors all pass.
+    assert!(
+        count > 1000,
+        "only {count} rsa_signature_* vectors in {}",
+        vector_dir().display()
+    );
     assert!(
         mismatches.is_empty(),
         "{} mismatches:\n{}",

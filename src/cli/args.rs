@@ -120,6 +120,23 @@ const EXPLAIN_EXAMPLES: &str = "Examples:
   jwt-preflight explain reply.json
   sf org login jwt … 2>&1 | jwt-preflight explain -";
 
+/// An http(s) URL with a host: what `--clock-url` can send a HEAD request to.
+fn http_url(s: &str) -> Result<String, String> {
+    let url = crate::salesforce::SimpleUrl::parse(s.trim()).ok_or_else(|| {
+        "not a URL; give an http(s) URL such as https://login.salesforce.com".to_string()
+    })?;
+    if url.scheme != "https" && url.scheme != "http" {
+        return Err(format!(
+            "{}:// is not http or https; the clock check reads the Date header of an HTTP response",
+            url.scheme
+        ));
+    }
+    if url.host.contains(char::is_whitespace) {
+        return Err("the host name holds whitespace".to_string());
+    }
+    Ok(s.trim().to_string())
+}
+
 impl Command {
     /// The command's name and its `--format`, for reporting a run that could not start.
     pub fn name_and_format(&self) -> (&'static str, Option<Format>) {
@@ -296,7 +313,7 @@ pub struct CheckArgs {
     pub clock_check: bool,
 
     /// The URL whose Date header --clock-check reads (implies --clock-check).
-    #[arg(long, value_name = "URL", help_heading = "Time")]
+    #[arg(long, value_name = "URL", value_parser = http_url, help_heading = "Time")]
     pub clock_url: Option<String>,
 
     /// A TOML file listing orgs; checks every org in it (or --org NAME).
@@ -374,9 +391,14 @@ pub struct SignArgs {
 /// `pairs`.
 #[derive(Debug, Clone, Args)]
 pub struct PairsArgs {
-    /// Folders to search for keys and certificates.
+    /// Folders to search for keys and certificates (hidden folders, .git, target and
+    /// node_modules are skipped; links to files are read, links to folders are not followed).
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
+
+    /// Follow links to folders too, each folder once (so a link cycle ends).
+    #[arg(long, help_heading = "Inputs")]
+    pub follow: bool,
 
     /// A private key; repeat, each followed by its --cert.
     #[arg(long, value_name = "PATH", help_heading = "Inputs")]

@@ -6,72 +6,168 @@ use super::args::{CheckArgs, Format, PairsArgs, PassphraseArgs};
 use super::inputs::{self, load_cert, load_key, read_file};
 use crate::check::{self, AssertionInput, CheckInput};
 use crate::config::{self, Org};
+use crate::defaults::{MAX_CONFIG_BYTES, MAX_SNIFF_BYTES};
 use crate::pairs::{self, FileKind, Found, Pair, PairResult};
 use crate::parallel;
 use crate::report::pairs::PairsReport;
 use crate::report::{self, Report, count_phrase};
 use crate::rules::Expectations;
+use crate::text::display_path;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
 /// Folders never searched: version control and build output.
 const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".svn"];
-/// Files larger than this are not keys or certificates.
-const MAX_SNIFF_BYTES: u64 = 1 << 20;
 
-/// Every file under `dir`, recursively, sorted, skipping hidden and build folders.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => CliError(format!("{}: does not exist", dir.display())),
-        _ => CliError(format!("{}: cannot be read: {e}", dir.display())),
-    })?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if p.is_dir() {
-            if !SKIPPED_DIRS.contains(&name) && !name.starts_with('.') {
-                walk(&p, out)?;
-            }
-        } else if p.is_file() && !name.starts_with('.') {
-            out.push(p);
+/// How deep `pairs` descends below a folder it was given.
+const MAX_DEPTH: usize = 64;
+
+/// What a walk of the folders found: the files, and what it had to leave out.
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    /// Folders and links that could not be read, with why.
+    unreadable: Vec<Found>,
+    /// Symbolic links to folders, not followed (without --follow).
+    skipped_links: usize,
+}
+
+/// Every file under `root`, sorted, skipping hidden and build folders. Links to files are
+/// read (Kubernetes mounts secrets that way); links to folders are followed only with
+/// `follow`, and then each folder once, so a link cycle ends.
+fn walk(root: &Path, follow: bool, out: &mut Walk) {
+    let mut visited = std::collections::HashSet::new();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        if let Some(id) = dir_identity(&dir)
+            && !visited.insert(id)
+        {
+            continue;
         }
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                out.unreadable.push(unreadable(&dir, &e, "folder"));
+                continue;
+            }
+        };
+        let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| (e.path(), e.file_type().ok()))
+            .collect();
+        paths.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut subdirs = Vec::new();
+        for (p, kind) in paths {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.starts_with('.') {
+                continue;
+            }
+            let is_link = kind.is_some_and(|k| k.is_symlink());
+            // Where a link points (following it); a plain entry is what it is.
+            let target = if is_link {
+                match std::fs::metadata(&p) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        // A dangling link named like a key is a key that cannot be read.
+                        if pairs::has_secret_extension(&p) {
+                            out.unreadable.push(unreadable(&p, &e, "link"));
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            let is_dir = target
+                .as_ref()
+                .map_or(kind.is_some_and(|k| k.is_dir()), |m| m.is_dir());
+            let is_file = target
+                .as_ref()
+                .map_or(kind.is_some_and(|k| k.is_file()), |m| m.is_file());
+            if is_dir {
+                if SKIPPED_DIRS.contains(&name) {
+                    continue;
+                }
+                if is_link && !follow {
+                    out.skipped_links += 1;
+                    continue;
+                }
+                if depth < MAX_DEPTH {
+                    subdirs.push((p, depth + 1));
+                }
+            } else if is_file {
+                out.files.push(p);
+            }
+        }
+        // Depth first, in name order.
+        stack.extend(subdirs.into_iter().rev());
     }
-    Ok(())
+}
+
+/// A folder's identity on disk (device and inode), so that a folder reached twice through
+/// links is walked once.
+#[cfg(unix)]
+fn dir_identity(dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_identity(dir: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(dir).ok()
+}
+
+fn unreadable(path: &Path, e: &std::io::Error, what: &str) -> Found {
+    let problem = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            format!("this {what} cannot be read: permission denied")
+        }
+        std::io::ErrorKind::NotFound => format!("this {what} points to nothing"),
+        _ => format!("this {what} cannot be read: {e}"),
+    };
+    Found {
+        path: path.to_path_buf(),
+        kind: FileKind::Unreadable,
+        problem: Some(problem),
+    }
 }
 
 /// Recognises every file under the folders.
-fn discover(dirs: &[PathBuf]) -> Result<Vec<Found>, CliError> {
-    let mut files = Vec::new();
+fn discover(dirs: &[PathBuf], follow: bool) -> Result<(Vec<Found>, usize), CliError> {
+    let mut w = Walk::default();
     for d in dirs {
         if !d.is_dir() {
             return Err(CliError(if d.exists() {
                 format!(
                     "{}: is not a folder; give key and certificate files with --key and --cert",
-                    d.display()
+                    display_path(d)
                 )
             } else {
-                format!("{}: does not exist", d.display())
+                format!("{}: does not exist", display_path(d))
             }));
         }
-        walk(d, &mut files)?;
+        walk(d, follow, &mut w);
     }
-    Ok(parallel::map(&files, |p| {
-        let kind = match std::fs::metadata(p) {
-            Ok(m) if m.len() > MAX_SNIFF_BYTES => FileKind::Other,
-            _ => match read_file(p, MAX_SNIFF_BYTES) {
-                Ok(bytes) => pairs::sniff(p, &bytes),
-                Err(_) => FileKind::UnrecognisedSecret,
+    let mut found: Vec<Found> = parallel::map(&w.files, |p| match std::fs::metadata(p) {
+        Ok(m) if m.len() > MAX_SNIFF_BYTES => Found::new(p.clone(), FileKind::Other),
+        _ => match read_file(p, MAX_SNIFF_BYTES) {
+            Ok(bytes) => Found::new(p.clone(), pairs::sniff(p, &bytes)),
+            Err(e) => Found {
+                path: p.clone(),
+                kind: FileKind::Unreadable,
+                problem: Some(
+                    e.0.strip_prefix(&format!("{}: ", display_path(p)))
+                        .unwrap_or(&e.0)
+                        .to_string(),
+                ),
             },
-        };
-        Found {
-            path: p.clone(),
-            kind,
-        }
+        },
     })
     .into_iter()
     .filter(|f| f.kind != FileKind::Other)
-    .collect())
+    .collect();
+    found.extend(w.unreadable);
+    Ok((found, w.skipped_links))
 }
 
 fn evaluate(
@@ -118,7 +214,13 @@ pub fn pairs(a: &PairsArgs) -> Result<u8, CliError> {
             cert: Some(c.clone()),
         })
         .collect();
-    let found = discover(&a.dirs)?;
+    let (found, skipped_links) = discover(&a.dirs, a.follow)?;
+    if skipped_links > 0 && a.format == Format::Human {
+        super::print_stderr(&format!(
+            "jwt-preflight: note: {skipped_links} link{} to folders not followed (give --follow to follow them)",
+            if skipped_links == 1 { "" } else { "s" }
+        ));
+    }
     let pairing = pairs::pair(&found);
     list.extend(pairing.pairs);
     let results = parallel::map(&list, |p| evaluate(p, &a.passphrase, &exp, now));
@@ -133,25 +235,44 @@ pub fn pairs(a: &PairsArgs) -> Result<u8, CliError> {
         Format::Github => report::pairs::github(&report),
     };
     super::emit(&out, a.format)?;
-    // A pair whose files cannot be read or parsed is "could not run" (exit 2), after every
-    // other pair has been reported.
+    // A pair whose files cannot be read or parsed, or a file that cannot be read at all, is
+    // "could not run" (exit 2), after every other pair has been reported.
     if report
         .pairs
         .iter()
         .any(|p| p.status == pairs::PairStatus::Error)
+        || report.unreadable() > 0
     {
         return Ok(2);
     }
     Ok(u8::from(report.failed()))
 }
 
-/// The flags given on the command line (not from the environment), which override the file.
+/// Where the flags' values came from: the ones typed on the command line (which override a
+/// config file) and the ones read from an environment variable (named in messages).
 #[derive(Debug, Default, Clone)]
-pub struct Explicit(pub Vec<String>);
+pub struct Explicit {
+    /// Flag ids typed on the command line.
+    pub typed: Vec<String>,
+    /// Flag ids whose value came from an environment variable, with the variable.
+    pub from_env: Vec<(String, String)>,
+}
 
 impl Explicit {
     fn has(&self, id: &str) -> bool {
-        self.0.iter().any(|x| x == id)
+        self.typed.iter().any(|x| x == id)
+    }
+
+    /// Appends "(from the environment variable X)" to a message about the flag `id`'s value,
+    /// when that value came from the environment: the user may not know it is set.
+    pub fn note_env(&self, id: &str, e: CliError) -> CliError {
+        match self.from_env.iter().find(|(i, _)| i == id) {
+            Some((_, var)) => CliError(format!(
+                "{} (the path comes from the environment variable {var})",
+                e.0
+            )),
+            None => e,
+        }
     }
 }
 
@@ -165,18 +286,20 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
             "--config builds one assertion per org; it cannot be combined with --assertion".into(),
         ));
     }
-    let text = read_file(path, 4 << 20)?;
+    let text = read_file(path, MAX_CONFIG_BYTES).map_err(|e| explicit.note_env("config", e))?;
     let text = String::from_utf8(text.to_vec())
-        .map_err(|_| CliError(format!("{}: is not UTF-8 text", path.display())))?;
+        .map_err(|_| CliError(format!("{}: is not UTF-8 text", display_path(path))))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut orgs = config::parse(&path.display().to_string(), &text, &base).map_err(CliError)?;
+    let mut orgs = config::parse(&display_path(path), &text, &base)
+        .map_err(|e| explicit.note_env("config", CliError(e)))?;
     if let Some(only) = &a.org {
         let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
         orgs.retain(|o| &o.name == only);
         if orgs.is_empty() {
             return Err(CliError(format!(
-                "{}: no org named \"{only}\" (orgs: {})",
-                path.display(),
+                "{}: no org named \"{}\" (orgs: {})",
+                display_path(path),
+                crate::text::escape_controls(only),
                 names.join(", ")
             )));
         }
@@ -356,13 +479,9 @@ fn check_org(
         }
     };
     let c = &a.claims;
+    // The file's expect_alg was checked when it was read.
     let expect_alg = match (explicit.has("expect_alg"), &f.expect_alg) {
-        (false, Some(alg)) if crate::signature::Hash::for_jws_alg(alg).is_some() => alg.clone(),
-        (false, Some(alg)) => {
-            return Err(CliError(format!(
-                "expect_alg \"{alg}\" is not RS256, RS384 or RS512"
-            )));
-        }
+        (false, Some(alg)) => alg.clone(),
         _ => c.expect_alg.as_str().to_string(),
     };
     let login_url = pick("login_url", &c.login_url, &f.login_url);

@@ -11,6 +11,7 @@ use crate::check::{self, AssertionInput, CheckInput};
 use crate::report::{self, AssertionSource, Report};
 use crate::rules::Expectations;
 use crate::salesforce::{self, HostKind, SimpleUrl};
+use crate::text::display_path;
 use crate::{inspect, timefmt};
 use clap::CommandFactory;
 
@@ -18,7 +19,7 @@ use clap::CommandFactory;
 pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, CliError> {
     match command {
         Command::Check(a) if a.config.is_some() => super::ci::check_config(&a, explicit),
-        Command::Check(a) => check(&a),
+        Command::Check(a) => check(&a, explicit),
         Command::Inspect(a) => inspect_cmd(&a),
         Command::Sign(a) => sign(&a),
         Command::Rules(a) => rules(&a),
@@ -75,15 +76,15 @@ fn render(report: &Report, format: Format) -> String {
     }
 }
 
-fn check(a: &CheckArgs) -> Result<u8, CliError> {
+fn check(a: &CheckArgs, explicit: &super::ci::Explicit) -> Result<u8, CliError> {
     let exp = expectations(&a.claims, a.cert_warn_days)?;
     let now = inputs::now(a.claims.now.as_deref())?;
     let key = match &a.key {
-        Some(p) => Some(load_key(p, &a.passphrase)?),
+        Some(p) => Some(load_key(p, &a.passphrase).map_err(|e| explicit.note_env("key", e))?),
         None => None,
     };
     let cert = match &a.cert {
-        Some(p) => Some(load_cert(p)?),
+        Some(p) => Some(load_cert(p).map_err(|e| explicit.note_env("cert", e))?),
         None => None,
     };
     let (key_info, key_mode) = match &key {
@@ -263,11 +264,9 @@ fn rules(a: &RulesArgs) -> Result<u8, CliError> {
 
 fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
     use crate::explain as ex;
-    use std::io::Read;
     use std::path::Path;
 
-    /// Largest reply, CLI output or log read from a file or stdin.
-    const MAX_EXPLAIN_BYTES: u64 = 1 << 20;
+    use crate::defaults::MAX_EXPLAIN_BYTES;
 
     // `-` is stdin; an existing file (or something that can only be a path) is read;
     // anything else is the subject itself.
@@ -278,19 +277,9 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
             .iter()
             .any(|ext| arg.to_ascii_lowercase().ends_with(ext));
     let (text, source) = if arg == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(MAX_EXPLAIN_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| CliError(format!("stdin: cannot be read: {e}")))?;
-        if buf.len() as u64 > MAX_EXPLAIN_BYTES {
-            return Err(CliError(format!(
-                "stdin: is more than {MAX_EXPLAIN_BYTES} bytes; that is not a Salesforce reply"
-            )));
-        }
+        let buf = inputs::read_stdin(MAX_EXPLAIN_BYTES, "a Salesforce reply or log")?;
         (String::from_utf8_lossy(&buf).into_owned(), "stdin")
-    } else if path.is_file() || path.is_dir() || looks_like_path {
+    } else if path.exists() || looks_like_path {
         let bytes = inputs::read_file(path, MAX_EXPLAIN_BYTES)?;
         (String::from_utf8_lossy(&bytes).into_owned(), "file")
     } else {
@@ -298,7 +287,10 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
     };
     // A pasted request or log may hold a live assertion: never echo its signature.
     let text = ex::redact_signatures(&text);
-    if text.contains("-----BEGIN") {
+    if matches!(
+        crate::text::secret_kind(&text),
+        Some(crate::text::SecretKind::Pem | crate::text::SecretKind::Base64)
+    ) {
         let name = match source {
             "argument" => "the argument",
             "stdin" => "stdin",
@@ -398,43 +390,54 @@ fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
             a.bits
         )));
     }
+    let out = display_path(&a.out);
     let key_path = a.out.join("server.key");
     let cert_path = a.out.join("server.crt");
-    if !a.out.is_dir() {
-        return Err(CliError(if a.out.exists() {
-            format!("{}: is not a folder (--out)", a.out.display())
-        } else {
-            format!(
-                "{}: does not exist (--out); create it first: mkdir -p {}",
-                a.out.display(),
-                a.out.display()
-            )
-        }));
+    if a.out.exists() && !a.out.is_dir() {
+        return Err(CliError(format!("{out}: is not a folder (--out)")));
     }
     for p in [&key_path, &cert_path] {
         if p.exists() {
             return Err(CliError(format!(
                 "{}: already exists; refusing to overwrite it (choose another --out, or move it away first)",
-                p.display()
+                display_path(p)
             )));
         }
     }
+    crate::keygen::check_subject(&a.subject).map_err(CliError)?;
     print_stderr(&format!(
         "jwt-preflight: generating a {}-bit RSA key…",
         a.bits
     ));
+    // The subject and the certificate's size are refused before the folder is created.
+    let now = inputs::now(None)?;
     let generated =
-        crate::keygen::generate(a.bits as usize, a.days, &a.subject).map_err(CliError)?;
+        crate::keygen::generate(a.bits as usize, a.days, &a.subject, now).map_err(CliError)?;
+    if !a.out.is_dir() {
+        // As `mkdir -p` would, but private: the folder will hold a private key.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(&a.out)
+            .map_err(|e| CliError(format!("{out}: cannot be created (--out): {e}")))?;
+    }
     write_new(&key_path, generated.key_pem.as_bytes(), 0o600)?;
     if let Err(e) = write_new(&cert_path, generated.cert_pem.as_bytes(), 0o644) {
         // Leave no half-made pair behind.
         let _ = std::fs::remove_file(&key_path);
         return Err(e);
     }
-    let (k, c) = (key_path.display(), cert_path.display());
+    let (k, c) = (display_path(&key_path), display_path(&cert_path));
     print_stdout(&format!(
         "wrote {k} (RSA {} bits, unencrypted PKCS#8, mode 0600)\nwrote {c} (self-signed, SHA-256, {}, valid {} days)\n\nNext:\n  1. Upload {c} to the connected app (Setup → App Manager → your app → Edit → Use digital signatures).\n  2. Keep {k} out of the repository: store it as a CI secret, and add it to .gitignore.\n  3. Check the pair and the login before deploying:\n     jwt-preflight check --key {k} --cert {c} --client-id <consumer key> --username <user> --login-url <https://…>\n",
-        a.bits, a.subject, a.days
+        a.bits,
+        crate::text::escape_controls(&a.subject),
+        a.days
     ))?;
     Ok(0)
 }
@@ -454,7 +457,7 @@ fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), CliE
     options
         .open(path)
         .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| CliError(format!("{}: cannot be written: {e}", path.display())))
+        .map_err(|e| CliError(format!("{}: cannot be written: {e}", display_path(path))))
 }
 
 fn completions(a: &CompletionsArgs) -> Result<u8, CliError> {

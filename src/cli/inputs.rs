@@ -2,40 +2,72 @@
 
 use super::CliError;
 use super::args::PassphraseArgs;
+use crate::defaults::{MAX_ASSERTION_BYTES, MAX_MATERIAL_BYTES, MAX_PASSPHRASE_FILE_BYTES};
 use crate::material::{self, CertInfo, InputError, KeyInfo};
+use crate::text::{display_path, human_bytes};
 use chrono::{DateTime, Utc};
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// Largest key or certificate file read: far above any real one, small enough to refuse a
-/// wrong path to a disk image quickly.
-const MAX_MATERIAL_BYTES: u64 = 1 << 20;
-/// Largest assertion read. A real one is under 2 KB; larger inputs are still parsed (and
-/// reported), up to this bound.
-const MAX_ASSERTION_BYTES: u64 = 16 << 20;
-
-/// Reads a whole file, with a message naming it on failure. Key bytes are zeroized on drop.
+/// Reads a whole file, never more than `limit` bytes whatever the file claims to be: a
+/// device such as `/dev/zero` reports a size of 0 and never ends, so the size is only a
+/// first check and the read itself is bounded. Devices are refused; pipes (`<(…)`, a FIFO)
+/// are read. The message names the file. Key bytes are zeroized on drop.
 pub fn read_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    if let Some(problem) = content_given_as_path(path) {
+    // A name that exists is a path, however odd; one that does not may be content.
+    if !path.exists()
+        && let Some(problem) = content_given_as_path(path)
+    {
         return Err(CliError(problem));
     }
-    let name = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| CliError(io_problem(&name.to_string(), &e)))?;
+    read_bounded(path, limit)
+        .map_err(|problem| CliError(format!("{}: {problem}", display_path(path))))
+}
+
+/// [`read_file`] without the name: the problem alone, for callers that must not show the path.
+fn read_bounded(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| io_problem(&e))?;
     if meta.is_dir() {
-        return Err(CliError(format!("{name}: is a directory, not a file")));
+        return Err("is a directory, not a file".to_string());
     }
-    if meta.len() > limit {
-        return Err(CliError(format!(
-            "{name}: is {} bytes, more than the {} bytes a key, certificate or assertion could be",
-            meta.len(),
-            limit
-        )));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(
+                "is a device, not a file; give the path of a file (or - where stdin is accepted)"
+                    .to_string(),
+            );
+        }
     }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0)));
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| CliError(io_problem(&name.to_string(), &e)))?;
+    let too_large = || {
+        format!(
+            "is larger than {}, far more than a key, certificate, assertion or config file could be",
+            human_bytes(limit)
+        )
+    };
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_problem(&e))?;
+    // Room for everything up front: growing the buffer would leave copies of key bytes behind
+    // in freed memory, out of the zeroizer's reach.
+    let capacity = if meta.is_file() {
+        meta.len().min(limit)
+    } else {
+        limit
+    };
+    let mut bytes = Zeroizing::new(Vec::with_capacity(
+        usize::try_from(capacity.saturating_add(1)).unwrap_or(0),
+    ));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_problem(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
     Ok(bytes)
 }
 
@@ -68,49 +100,59 @@ fn content_given_as_path(path: &Path) -> Option<String> {
     None
 }
 
-fn io_problem(name: &str, e: &std::io::Error) -> String {
+fn io_problem(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => format!("{name}: does not exist"),
-        std::io::ErrorKind::PermissionDenied => format!("{name}: permission denied"),
-        _ => format!("{name}: cannot be read: {e}"),
+        std::io::ErrorKind::NotFound => "does not exist".to_string(),
+        std::io::ErrorKind::PermissionDenied => "cannot be read: permission denied".to_string(),
+        _ => format!("cannot be read: {e}"),
     }
 }
 
+/// Reads stdin, never more than `limit` bytes. On a terminal it first says what it waits
+/// for, so a forgotten file argument does not look like a hang.
+pub fn read_stdin(limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        super::print_stderr(&format!(
+            "jwt-preflight: reading {what} from the terminal: paste it, then press Ctrl-D (or give a file instead of -)"
+        ));
+    }
+    let mut buf = Vec::new();
+    stdin
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError(format!("stdin: cannot be read: {e}")))?;
+    if buf.len() as u64 > limit {
+        return Err(CliError(format!(
+            "stdin: is larger than {}; that is not {what}",
+            human_bytes(limit)
+        )));
+    }
+    Ok(buf)
+}
+
 /// Reads an assertion from a file or `-` (stdin). Returns the text and whether it was stdin.
+/// An empty or blank input is read as it is: the parser reports it (PF101), like any other
+/// assertion that is not three segments.
 pub fn read_assertion(arg: &str) -> Result<(String, bool), CliError> {
     let (bytes, stdin) = if arg == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(MAX_ASSERTION_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| CliError(format!("stdin: cannot be read: {e}")))?;
-        if buf.len() as u64 > MAX_ASSERTION_BYTES {
-            return Err(CliError(format!(
-                "stdin: is more than {MAX_ASSERTION_BYTES} bytes; that is not an assertion"
-            )));
-        }
-        (buf, true)
+        (read_stdin(MAX_ASSERTION_BYTES, "an assertion")?, true)
     } else {
         (
             read_file(Path::new(arg), MAX_ASSERTION_BYTES)?.to_vec(),
             false,
         )
     };
-    let name = if stdin { "stdin" } else { arg };
     // A token is ASCII; invalid UTF-8 becomes U+FFFD, which the parser reports as PF102.
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    if text.trim().is_empty() && !text.is_empty() {
-        return Err(CliError(format!(
-            "{name}: contains only whitespace, no assertion"
-        )));
-    }
     Ok((text, stdin))
 }
 
 /// Builds the passphrase source for these flags: an environment variable, a file, or a prompt
-/// on a terminal; never a flag's value.
+/// on a terminal; never a flag's value. A passphrase typed where the variable's name or the
+/// file's path belongs must not be printed back, so no message quotes either.
 pub fn passphrase_source(
     args: &PassphraseArgs,
 ) -> impl FnMut(&str) -> Result<Zeroizing<String>, InputError> + '_ {
@@ -120,15 +162,18 @@ pub fn passphrase_source(
                 Ok(v) => Ok(Zeroizing::new(v)),
                 Err(_) => Err(InputError::new(
                     name,
-                    format!(
-                        "is encrypted, and the environment variable {var} (--passphrase-env) is not set"
-                    ),
+                    "is encrypted, and the environment variable named by --passphrase-env is not set (its name is not shown, in case a passphrase was given there: the flag takes the variable's name, e.g. --passphrase-env KEY_PASS)",
                 )),
             };
         }
         if let Some(path) = &args.passphrase_file {
-            let bytes = read_file(path, 64 * 1024).map_err(|e| InputError {
-                message: format!("{} (--passphrase-file for {name})", e.0),
+            let bytes = read_bounded(path, MAX_PASSPHRASE_FILE_BYTES).map_err(|what| {
+                InputError::new(
+                    name,
+                    format!(
+                        "is encrypted, and the file given with --passphrase-file {what} (its path is not shown, in case a passphrase was given there: the flag takes the path of a file whose first line is the passphrase)"
+                    ),
+                )
             })?;
             let text = String::from_utf8_lossy(&bytes);
             let first = text.lines().next().unwrap_or("");
@@ -147,17 +192,14 @@ pub fn passphrase_source(
 pub fn load_key(path: &Path, pass: &PassphraseArgs) -> Result<(KeyInfo, Option<u32>), CliError> {
     let bytes = read_file(path, MAX_MATERIAL_BYTES)?;
     let mut source = passphrase_source(pass);
-    let key = material::read_private_key(&path.display().to_string(), &bytes, &mut source)?;
+    let key = material::read_private_key(&display_path(path), &bytes, &mut source)?;
     Ok((key, file_mode(path)))
 }
 
 /// Reads and parses a certificate file.
 pub fn load_cert(path: &Path) -> Result<CertInfo, CliError> {
     let bytes = read_file(path, MAX_MATERIAL_BYTES)?;
-    Ok(material::read_certificate(
-        &path.display().to_string(),
-        &bytes,
-    )?)
+    Ok(material::read_certificate(&display_path(path), &bytes)?)
 }
 
 #[cfg(unix)]

@@ -126,7 +126,32 @@ fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, Input
         };
         return Err(InputError::new(name, what));
     };
-    let mut info = parse_der(name, first.contents(), file_bytes)?;
+    let contents = first.contents();
+    if contents.is_empty() {
+        return Err(InputError::new(
+            name,
+            format!(
+                "holds an empty {} PEM block (nothing between its BEGIN and END lines); the file was truncated or edited",
+                first.tag()
+            ),
+        ));
+    }
+    // A key or a PKCS#12 in a CERTIFICATE block is explained by what it is; anything else
+    // in the block is damage to the block itself.
+    if let Err(e) = Certificate::from_der(contents)
+        && !is_other_known_der(contents)
+    {
+        let detail = format!(" ({e})");
+        return Err(InputError::new(
+            name,
+            format!(
+                "holds a {} PEM block whose {} bytes are not a DER certificate{detail}; the block is damaged or truncated",
+                first.tag(),
+                contents.len()
+            ),
+        ));
+    }
+    let mut info = parse_der(name, contents, file_bytes)?;
     info.notes.extend(notes);
     if certs.len() > 1 {
         info.notes.push(format!(
@@ -182,6 +207,15 @@ pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<Cer
         weak_hash: oids::weak_signature_hash(&sig_oid),
         notes: Vec::new(),
     })
+}
+
+/// Whether DER is a private key, a bare public key or a PKCS#12: things given in place of a
+/// certificate that [`not_a_certificate`] names.
+fn is_other_known_der(der: &[u8]) -> bool {
+    rsa::pkcs8::PrivateKeyInfoRef::from_der(der).is_ok()
+        || rsa::pkcs1::RsaPrivateKeyRef::from_der(der).is_ok()
+        || SubjectPublicKeyInfoRef::from_der(der).is_ok()
+        || super::key::looks_like_pkcs12(der)
 }
 
 /// Explains DER that is not a certificate: a key given in its place, a truncated file, garbage.
@@ -251,7 +285,12 @@ pub(crate) fn format_name(name: &Name) -> String {
         .flat_map(|rdn| rdn.iter())
         .map(|atv| {
             let value = String::from_utf8_lossy(atv.value.value()).into_owned();
-            format!("{}={}", oids::attribute_short_name(&atv.oid), value)
+            // Names are the certificate maker's text: shown with controls escaped.
+            format!(
+                "{}={}",
+                oids::attribute_short_name(&atv.oid),
+                crate::text::escape_controls(&value)
+            )
         })
         .collect();
     parts.join(", ")

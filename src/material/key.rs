@@ -225,6 +225,15 @@ fn read_pem(
         return Err(wrong_pem_kind(name, &labels));
     };
     let contents = Zeroizing::new(block.contents().to_vec());
+    if contents.is_empty() {
+        return Err(InputError::new(
+            name,
+            format!(
+                "holds an empty {} PEM block (nothing between its BEGIN and END lines); the file was truncated or edited",
+                block.tag()
+            ),
+        ));
+    }
     let mut info = match block.tag() {
         "PRIVATE KEY" => key_info(name, KeyFormat::Pkcs8Pem, pkcs8_kind(name, &contents)?),
         "RSA PRIVATE KEY" => {
@@ -472,6 +481,9 @@ fn read_encrypted_pkcs8(
             ),
         ));
     }
+    // The cost of the derivation is the file's to choose: check it before asking for a
+    // passphrase, let alone deriving anything.
+    super::kdf_limits::check_visible(name, der)?;
     let epki = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
         InputError::new(
             name,
@@ -515,11 +527,16 @@ fn read_pkcs12(
     bytes: &[u8],
     passphrase: &mut PassphraseSource<'_>,
 ) -> Result<KeyInfo, InputError> {
+    // Every derivation the archive asks for (MAC, encrypted layers, the key bag) is checked
+    // before any runs; those inside encrypted layers once a passphrase can open them.
+    super::kdf_limits::check_visible(name, bytes)?;
     // Archives exported without a password are common; try that before asking for one.
+    super::kdf_limits::check_pkcs12_layers(name, bytes, "")?;
     let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, "") {
         Ok(a) => a,
         Err(_) => {
             let pass = passphrase(name)?;
+            super::kdf_limits::check_pkcs12_layers(name, bytes, pass.as_str())?;
             p12_keystore::Pkcs12Archive::from_pkcs12(bytes, pass.as_str()).map_err(|e| {
                 let msg = e.to_string();
                 if msg.contains("MAC") || msg.contains("mac") || msg.contains("decrypt") || msg.contains("Unpad") {

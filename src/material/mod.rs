@@ -3,6 +3,7 @@
 //! it really is.
 
 pub mod cert;
+mod kdf_limits;
 pub mod key;
 mod oids;
 mod pem_repair;

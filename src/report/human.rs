@@ -29,7 +29,9 @@ fn severity_style(s: Severity) -> Style {
 
 /// A JSON object on one line, cut at [`MAX_JSON_SHOWN`] characters.
 pub(crate) fn compact_json(v: &impl serde::Serialize) -> String {
-    let s = serde_json::to_string(v).unwrap_or_default();
+    // JSON escapes C0 controls itself; DEL, C1 controls (U+009B is a CSI to some terminals)
+    // and bidirectional overrides it leaves as they are.
+    let s = crate::text::escape_controls(&serde_json::to_string(v).unwrap_or_default());
     if s.len() > MAX_JSON_SHOWN {
         let mut end = MAX_JSON_SHOWN;
         while !s.is_char_boundary(end) {

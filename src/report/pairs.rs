@@ -6,6 +6,7 @@ use super::json::tool;
 use super::{SCHEMA, count_phrase};
 use crate::catalog::Severity;
 use crate::pairs::{FileKind, Found, PairResult, PairStatus};
+use crate::text::display_path;
 use crate::timefmt;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
@@ -32,7 +33,16 @@ impl PairsReport {
     /// `--strict`, a warning, an unpaired file included).
     pub fn failed(&self) -> bool {
         self.pairs.iter().any(|p| p.fails(self.strict))
+            || self.unreadable() > 0
             || (self.strict && !self.unpaired.is_empty())
+    }
+
+    /// How many files could not be read.
+    pub fn unreadable(&self) -> usize {
+        self.unpaired
+            .iter()
+            .filter(|f| f.kind == FileKind::Unreadable)
+            .count()
     }
 
     /// `pass` or `fail`.
@@ -45,12 +55,17 @@ fn unpaired_kind(f: &Found) -> &'static str {
     match f.kind {
         FileKind::PrivateKey | FileKind::Pkcs12 => "key",
         FileKind::Certificate => "certificate",
+        FileKind::Unreadable => "unreadable",
         _ => "unrecognised",
     }
 }
 
 fn unpaired_message(f: &Found) -> String {
     match f.kind {
+        FileKind::Unreadable => format!(
+            "{}; pairs cannot tell whether it is a key or a certificate",
+            f.problem.as_deref().unwrap_or("cannot be read")
+        ),
         FileKind::PrivateKey | FileKind::Pkcs12 => "a private key with no certificate beside it (same folder, or same file stem)".into(),
         FileKind::Certificate => "a certificate with no private key beside it (same folder, or same file stem)".into(),
         _ => "looks like a secret (by name or content) but is no key or certificate this tool can read".into(),
@@ -92,10 +107,15 @@ pub fn human(r: &PairsReport) -> String {
         }
     }
     for f in &r.unpaired {
+        let (mark, st) = if f.kind == FileKind::Unreadable {
+            ("✗ unreadable", RED)
+        } else {
+            ("! unpaired", YELLOW)
+        };
         let _ = writeln!(
             out,
-            "{YELLOW}! unpaired{YELLOW:#} {} ({}): {}",
-            f.path.display(),
+            "{st}{mark}{st:#} {} ({}): {}",
+            display_path(&f.path),
             unpaired_kind(f),
             unpaired_message(f)
         );
@@ -109,7 +129,8 @@ pub fn human(r: &PairsReport) -> String {
                 .filter(|f| f.severity == Severity::Error)
                 .count()
         })
-        .sum();
+        .sum::<usize>()
+        + r.unreadable();
     let warnings: usize = r
         .pairs
         .iter()
@@ -120,7 +141,8 @@ pub fn human(r: &PairsReport) -> String {
                 .count()
         })
         .sum::<usize>()
-        + r.unpaired.len();
+        + r.unpaired.len()
+        - r.unreadable();
     let infos: usize = r
         .pairs
         .iter()
@@ -163,7 +185,7 @@ pub fn to_json(r: &PairsReport) -> Value {
             "findings": p.findings,
         })).collect::<Vec<_>>(),
         "unpaired": r.unpaired.iter().map(|f| json!({
-            "path": f.path.display().to_string(),
+            "path": display_path(&f.path),
             "kind": unpaired_kind(f),
             "message": unpaired_message(f),
         })).collect::<Vec<_>>(),
@@ -188,10 +210,15 @@ pub fn github(r: &PairsReport) -> String {
         }
     }
     for f in &r.unpaired {
-        let path = f.path.display().to_string();
+        let path = display_path(&f.path);
+        let level = if f.kind == FileKind::Unreadable {
+            "error"
+        } else {
+            "warning"
+        };
         let _ = writeln!(
             out,
-            "::warning file={},title=unpaired {}::{}",
+            "::{level} file={},title=unpaired {}::{}",
             escape_property(&path),
             unpaired_kind(f),
             escape_data(&unpaired_message(f))

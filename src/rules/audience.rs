@@ -14,7 +14,7 @@ pub fn default_audience(exp: &Expectations) -> String {
         return a.clone();
     }
     SimpleUrl::parse(&exp.login_url)
-        .map(|u| u.origin())
+        .map(|u| u.canonical_origin())
         .unwrap_or_else(|| exp.login_url.trim_end_matches('/').to_string())
 }
 

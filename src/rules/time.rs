@@ -37,6 +37,10 @@ impl NumericDate {
                     NumericDate::Integer(i)
                 } else if let Some(u) = n.as_u64() {
                     NumericDate::Integer(i64::try_from(u).unwrap_or(i64::MAX))
+                } else if n.as_f64() == Some(0.0) {
+                    // `-0` is an integer literal in JSON, but the parser keeps it as the
+                    // float -0.0: it is the integer 0.
+                    NumericDate::Integer(0)
                 } else if let Some(f) = n.as_f64().filter(|f| f.is_finite()) {
                     // Saturating float-to-int conversion is what we want for absurd values.
                     NumericDate::Fraction(f.trunc() as i64)

@@ -117,8 +117,12 @@ fn keygen_refuses_odd_sizes_and_bad_subjects() {
         !dir.path().join("server.key").exists(),
         "nothing written on failure"
     );
+    // A file where the folder should be.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").expect("write");
     bin()
-        .args(["keygen", "--out", "/no/such/dir"])
+        .args(["keygen", "--out", &file.display().to_string()])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("is not a folder"));
 }

@@ -4,6 +4,7 @@
 mod ci;
 mod clock;
 mod forensics;
+mod hostile;
 mod inputs;
 mod keygen;
 mod reports;

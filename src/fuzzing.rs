@@ -1,0 +1,164 @@
+//! The entry points the fuzz targets call (`fuzz/fuzz_targets/*.rs`), here so that a plain
+//! `cargo test` replays the regression corpus (`fuzz/regressions/<target>/`) through exactly
+//! the same code: every crash ever found, and the hostile inputs of the resource limits.
+//! Each function panics when an invariant breaks; that is what a fuzzer reports.
+#![doc(hidden)]
+
+use crate::check::{self, AssertionInput, CheckInput};
+use crate::material::{CertInfo, InputError, KeyInfo, read_certificate, read_private_key};
+use crate::report::{self, AssertionSource, KeySummary};
+use crate::rules::{self, Expectations, Material};
+use crate::{inspect, signature, token};
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+/// The fixtures' evaluation instant, 2026-06-01T12:00:00Z.
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_780_315_200, 0).unwrap_or_default()
+}
+
+/// The fixtures' consumer key and username.
+fn fixture_expectations() -> Expectations {
+    Expectations {
+        client_id: Some("3MVG9testConsumerKey.jwtpreflight0123456789".into()),
+        username: Some("ci@example.com".into()),
+        ..Expectations::default()
+    }
+}
+
+/// `check --assertion` on `text` with the fixtures' expectations, rendered in every format.
+fn check_and_render(text: &str, key: Option<&KeyInfo>, cert: Option<&CertInfo>, strict: bool) {
+    let exp = fixture_expectations();
+    let input = CheckInput {
+        key,
+        key_mode: key.map(|_| 0o600),
+        cert,
+        assertion: AssertionInput::Given {
+            text: text.to_string(),
+            source: AssertionSource::File,
+        },
+        expectations: &exp,
+        now: now(),
+        strict,
+        clock: None,
+    };
+    if let Ok(r) = check::run(&input) {
+        let _ = report::human::render(&r);
+        let _ = report::json::render(&r);
+        let _ = report::github::render(&r);
+    }
+}
+
+/// Arbitrary bytes, read as lossy UTF-8, through the token parser, every rule that looks at
+/// an assertion alone, and the `check`/`inspect` renderers.
+pub fn token_parser(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let t = token::parse(&text);
+
+    // Invariants of the parser that hold for every input.
+    if t.is_three_segments() {
+        assert_eq!(
+            format!("{}.{}", t.signing_input(), t.signature_b64),
+            t.raw,
+            "the segments must be the input's exact bytes"
+        );
+    } else {
+        assert!(
+            t.findings.iter().any(|f| f.code() == "PF101"),
+            "{} segments but no PF101",
+            t.segment_count
+        );
+    }
+    assert!(
+        t.findings.iter().filter(|f| f.code() == "PF104").count()
+            <= 2 * (crate::defaults::MAX_DUPLICATES_LISTED + 1),
+        "PF104 findings are capped"
+    );
+
+    // Every rule that needs only the assertion, with default expectations...
+    let material = Material {
+        token: Some(&t),
+        key: None,
+        key_mode: None,
+        cert: None,
+    };
+    let _ = rules::evaluate(&material, &Expectations::default(), now()).finish();
+
+    // ...and with the fixtures' expectations, so the issuer/subject comparisons run too; then
+    // render the report in every format.
+    check_and_render(&text, None, None, true);
+    let i = inspect::inspect(&text, AssertionSource::Stdin, now());
+    let _ = inspect::render_human(&i, "fuzz.jwt");
+    let _ = inspect::to_json(&i).to_string();
+}
+
+/// The passphrase the encrypted fixtures use, so mutated encrypted keys get decrypted.
+fn fixture_passphrase(_: &str) -> Result<Zeroizing<String>, InputError> {
+    Ok(Zeroizing::new("preflight-test-pass".into()))
+}
+
+/// Arbitrary bytes through the private key reader. Every error names the input.
+pub fn key_reader(data: &[u8]) {
+    const NAME: &str = "fuzz.key";
+    match read_private_key(NAME, data, &mut fixture_passphrase) {
+        Ok(info) => {
+            let _ = KeySummary::new(&info);
+            let _ = (info.algorithm(), info.bits(), info.format.describe());
+        }
+        Err(e) => assert!(
+            // A PKCS#12 archive's certificate is reported as "fuzz.key (certificate inside): …".
+            e.message.starts_with("fuzz.key: ") || e.message.starts_with("fuzz.key ("),
+            "error does not name the input: {}",
+            e.message
+        ),
+    }
+}
+
+/// Arbitrary bytes through the certificate reader, then the key/certificate rules and the
+/// renderers on whatever it read. Every error names the input.
+pub fn cert_reader(data: &[u8]) {
+    const NAME: &str = "fuzz.crt";
+    let cert = match read_certificate(NAME, data) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                e.message.starts_with("fuzz.crt: "),
+                "error does not name the input: {}",
+                e.message
+            );
+            return;
+        }
+    };
+    let material = Material {
+        token: None,
+        key: None,
+        key_mode: None,
+        cert: Some(&cert),
+    };
+    let _ = rules::evaluate(&material, &Expectations::default(), now()).finish();
+    check_and_render("", None, Some(&cert), false);
+}
+
+/// The whole `check` on an arbitrary assertion with a real key and certificate (the
+/// fixtures'): signature verification and the PF401–PF407 diagnosis, then the renderers;
+/// also the raw signature primitives on the decoded signature, whatever its length.
+pub fn check_pipeline(material: &(KeyInfo, CertInfo), data: &[u8]) {
+    let (key, cert) = material;
+    let text = String::from_utf8_lossy(data);
+    check_and_render(&text, Some(key), Some(cert), true);
+    let t = token::parse(&text);
+    if let (Some(sig), Some(public)) = (t.signature.as_deref(), cert.rsa()) {
+        let _ = signature::recover_block(public, sig);
+        let (hash, _) = signature::hash_for_token(&t, "RS256");
+        let _ = signature::verify(public, hash, t.signing_input().as_bytes(), sig);
+    }
+}
+
+/// Reads the key and certificate [`check_pipeline`] runs with.
+pub fn check_pipeline_material(key: &[u8], cert: &[u8]) -> (KeyInfo, CertInfo) {
+    let key = read_private_key("server.key", key, &mut crate::material::no_passphrase)
+        .unwrap_or_else(|e| panic!("fixture key: {e}"));
+    let cert =
+        read_certificate("server.crt", cert).unwrap_or_else(|e| panic!("fixture certificate: {e}"));
+    (key, cert)
+}
