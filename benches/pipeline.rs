@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jwt_preflight::check::{self, AssertionInput, CheckInput};
-use jwt_preflight::material::{self, InputError};
+use jwt_preflight::material::{self, Error};
 use jwt_preflight::rules::{self, Expectations, Material};
 use jwt_preflight::{assertion, signature, token};
 use std::hint::black_box;
@@ -16,7 +16,7 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }
 
-fn passphrase(_: &str) -> Result<Zeroizing<String>, InputError> {
+fn passphrase(_: &str) -> Result<Zeroizing<String>, Error> {
     Ok(Zeroizing::new("preflight-test-pass".into()))
 }
 

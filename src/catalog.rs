@@ -108,6 +108,8 @@ pub struct SalesforceReply {
 /// One rule of the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
+    /// The rule's typed code.
+    pub id: Code,
     /// Stable code, `PF` and three digits.
     pub code: &'static str,
     /// Stable kebab-case name.
@@ -149,10 +151,61 @@ const EXPIRED: Option<SalesforceReply> = reply("invalid_grant", "expired authori
 use CheckGroup as G;
 use Severity::{Error as E, Info as I, Warning as W};
 
-/// Every rule, in code order.
-pub static RULES: &[Rule] = &[
-    Rule {
-        code: "PF101",
+/// Generates, from the one table below, the [`Code`] enum (the only way code names a rule, so
+/// an unknown code cannot compile) and [`RULES`], in the same order, so that `Code as usize`
+/// indexes the table.
+macro_rules! catalog {
+    ($($code:ident { $($field:ident: $value:expr),* $(,)? })*) => {
+        /// A rule's code. Each variant is the code itself: `Code::PF403` is PF403.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[allow(clippy::upper_case_acronyms)]
+        pub enum Code {
+            $(
+                #[doc = concat!("Rule ", stringify!($code), ".")]
+                $code,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in catalog order.
+            pub const ALL: &'static [Code] = &[$(Code::$code),*];
+
+            /// The code as written: `PF403`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+        }
+
+        /// Every rule, in code order.
+        pub static RULES: &[Rule] = &[
+            $(Rule { id: Code::$code, code: stringify!($code), $($field: $value),* },)*
+        ];
+    };
+}
+
+impl Code {
+    /// The rule this code names.
+    pub fn rule(self) -> &'static Rule {
+        &RULES[self as usize]
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+catalog! {
+    PF101 {
         name: "token-not-three-segments",
         severity: E,
         group: G::Structure,
@@ -160,9 +213,8 @@ pub static RULES: &[Rule] = &[
         fix: "Send a signed JWT in compact form, header.claims.signature: no encryption (JWE), no detached payload, nothing around the token.",
         why: "Salesforce reads the assertion as a compact JWS. Anything else cannot be decoded, so it is refused before the signature is even looked at.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF102",
+    }
+    PF102 {
         name: "segment-not-base64url",
         severity: E,
         group: G::Structure,
@@ -170,9 +222,8 @@ pub static RULES: &[Rule] = &[
         fix: "Encode every segment as base64url without padding (RFC 7515 §2): '-' and '_' instead of '+' and '/', no '=' and no line breaks. Most JWT libraries do this; hand-rolled `base64` calls do not.",
         why: "JWS segments are base64url without padding. A token built with plain base64 or with padding may be rejected outright, and if the signature was computed over the other encoding it cannot verify.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF103",
+    }
+    PF103 {
         name: "segment-not-json-object",
         severity: E,
         group: G::Structure,
@@ -180,9 +231,8 @@ pub static RULES: &[Rule] = &[
         fix: "Serialize the header and the claims as JSON objects (UTF-8) before base64url-encoding them.",
         why: "Both the header and the claims must be JSON objects; anything else cannot be read for alg, iss, sub, aud or exp.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF104",
+    }
+    PF104 {
         name: "duplicate-json-member",
         severity: E,
         group: G::Structure,
@@ -190,9 +240,8 @@ pub static RULES: &[Rule] = &[
         fix: "Emit each claim and header parameter once. Build the claims as a map, not by concatenating strings.",
         why: "RFC 7515 lets a parser reject duplicates or keep either value; our reading and Salesforce's may not pick the same one, so nothing about the claims can be trusted.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF201",
+    }
+    PF201 {
         name: "alg-missing",
         severity: E,
         group: G::Header,
@@ -200,9 +249,8 @@ pub static RULES: &[Rule] = &[
         fix: "Use the header {\"alg\":\"RS256\"} (a \"typ\":\"JWT\" member is fine too).",
         why: "Without alg the signature cannot be checked at all.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF202",
+    }
+    PF202 {
         name: "alg-not-rs256",
         severity: E,
         group: G::Header,
@@ -210,9 +258,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with RS256 (RSA PKCS#1 v1.5 with SHA-256), the only algorithm Salesforce documents for the JWT bearer flow, and put \"alg\":\"RS256\" in the header.",
         why: "Salesforce documents RS256 only. RS384/RS512, PSS (PS256) and ECDSA (ES256) are accepted nowhere in its documentation, and a signature made with them fails as an invalid assertion.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF203",
+    }
+    PF203 {
         name: "alg-forbidden",
         severity: E,
         group: G::Header,
@@ -220,9 +267,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with the RSA private key whose certificate is on the connected app, using RS256. Never use `none` or a shared secret: the consumer secret plays no part in this flow.",
         why: "An unsigned token or one signed with a shared secret can never be accepted, and it is the mark of an algorithm-confusion attempt.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF204",
+    }
+    PF204 {
         name: "header-extra-params",
         severity: I,
         group: G::Header,
@@ -230,9 +276,8 @@ pub static RULES: &[Rule] = &[
         fix: "Keep the header to {\"alg\":\"RS256\"} and optionally \"typ\":\"JWT\". Remove `crit` in any case: a server that does not understand a critical extension must reject the token.",
         why: "Salesforce holds one certificate per connected app and documents no header parameter besides alg. Extra ones are most likely ignored, but `crit` obliges the server to understand what it lists.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF301",
+    }
+    PF301 {
         name: "iss-missing",
         severity: E,
         group: G::Issuer,
@@ -240,9 +285,8 @@ pub static RULES: &[Rule] = &[
         fix: "Set iss to the connected app's consumer key (Setup → App Manager → the app → View → Manage Consumer Details).",
         why: "Salesforce finds the connected app, and so the certificate to verify with, through iss.",
         salesforce: CLIENT_INVALID,
-    },
-    Rule {
-        code: "PF302",
+    }
+    PF302 {
         name: "iss-mismatch",
         severity: E,
         group: G::Issuer,
@@ -250,9 +294,8 @@ pub static RULES: &[Rule] = &[
         fix: "Use the consumer key of the connected app in the org you log into. Copy it again from Manage Consumer Details; keys differ between orgs and between the sandbox and production copies of an app.",
         why: "An iss that is not a consumer key known to the org gives `invalid_client_id`. A key from another app may be known, but then the wrong certificate is used and the signature fails.",
         salesforce: CLIENT_INVALID,
-    },
-    Rule {
-        code: "PF303",
+    }
+    PF303 {
         name: "iss-not-consumer-key",
         severity: W,
         group: G::Issuer,
@@ -260,9 +303,8 @@ pub static RULES: &[Rule] = &[
         fix: "Put the connected app's consumer key in iss, not the org id, the username, the app name or the client secret.",
         why: "Consumer keys of connected apps start with 3MVG in every Salesforce example. The prefix is not a documented format rule, so this is a warning, but an org id (00D…), an e-mail address or an algorithm name in iss is a classic slip.",
         salesforce: CLIENT_INVALID,
-    },
-    Rule {
-        code: "PF311",
+    }
+    PF311 {
         name: "sub-missing",
         severity: E,
         group: G::Subject,
@@ -270,9 +312,8 @@ pub static RULES: &[Rule] = &[
         fix: "Set sub to the Salesforce username of the integration user (for example ci@acme.com.uat in a sandbox).",
         why: "The subject names the user the access token is issued for; without it there is nobody to log in.",
         salesforce: reply_bare("invalid_grant"),
-    },
-    Rule {
-        code: "PF312",
+    }
+    PF312 {
         name: "sub-mismatch",
         severity: E,
         group: G::Subject,
@@ -280,9 +321,8 @@ pub static RULES: &[Rule] = &[
         fix: "Use the exact username of the pre-authorized user in that org. Sandbox usernames carry the sandbox suffix (user@acme.com.uat).",
         why: "A user who does not exist, or who is not authorized for the app, typically gives `user hasn't approved this consumer`.",
         salesforce: reply("invalid_grant", "user hasn't approved this consumer"),
-    },
-    Rule {
-        code: "PF313",
+    }
+    PF313 {
         name: "sub-not-username",
         severity: W,
         group: G::Subject,
@@ -290,9 +330,8 @@ pub static RULES: &[Rule] = &[
         fix: "Send the username itself, unescaped (ci@acme.com, not ci%40acme.com or ci&#64;acme.com), not the user id.",
         why: "Salesforce usernames have the form of an e-mail address. The subject must be that username verbatim; user ids and escaped names do not match any user.",
         salesforce: reply_bare("invalid_grant"),
-    },
-    Rule {
-        code: "PF314",
+    }
+    PF314 {
         name: "prn-legacy",
         severity: W,
         group: G::Subject,
@@ -300,9 +339,8 @@ pub static RULES: &[Rule] = &[
         fix: "Use `sub` only. If both are present, Salesforce uses `prn`, which may not be the user you meant.",
         why: "`prn` is kept for backward compatibility. When both are sent Salesforce takes prn, a silent trap when the two differ.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF321",
+    }
+    PF321 {
         name: "aud-missing",
         severity: E,
         group: G::Audience,
@@ -310,9 +348,8 @@ pub static RULES: &[Rule] = &[
         fix: "Set aud to the authorization server's URL: https://login.salesforce.com, https://test.salesforce.com, or your My Domain URL.",
         why: "Salesforce must verify that it is the intended audience of the assertion.",
         salesforce: AUDIENCE_INVALID,
-    },
-    Rule {
-        code: "PF322",
+    }
+    PF322 {
         name: "aud-not-accepted",
         severity: E,
         group: G::Audience,
@@ -320,9 +357,8 @@ pub static RULES: &[Rule] = &[
         fix: "Send aud as a single JSON string with the full origin: https://login.salesforce.com (production), https://test.salesforce.com (sandbox), or https://<MyDomain>.my.salesforce.com, with no path; an Experience Cloud site URL with its path for community users.",
         why: "Salesforce requires the audience to be one string holding a full https URL of its login servers. Arrays, bare host names, the token endpoint path and Lightning (*.lightning.force.com) hosts are refused.",
         salesforce: AUDIENCE_INVALID,
-    },
-    Rule {
-        code: "PF323",
+    }
+    PF323 {
         name: "aud-endpoint-mismatch",
         severity: E,
         group: G::Audience,
@@ -330,9 +366,8 @@ pub static RULES: &[Rule] = &[
         fix: "Make aud name the same environment the token request goes to: a sandbox assertion (test.salesforce.com or a *.sandbox.my.salesforce.com) is posted to a sandbox login URL, a production one to production.",
         why: "Sandbox versus production is the most common audience mistake: the org that receives the request does not consider itself the audience.",
         salesforce: AUDIENCE_INVALID,
-    },
-    Rule {
-        code: "PF324",
+    }
+    PF324 {
         name: "aud-legacy-host",
         severity: W,
         group: G::Audience,
@@ -343,9 +378,8 @@ pub static RULES: &[Rule] = &[
             "app_not_found",
             "External client app is not installed in this org",
         ),
-    },
-    Rule {
-        code: "PF325",
+    }
+    PF325 {
         name: "aud-trailing-slash",
         severity: W,
         group: G::Audience,
@@ -353,9 +387,8 @@ pub static RULES: &[Rule] = &[
         fix: "Drop the trailing slash: https://login.salesforce.com, not https://login.salesforce.com/.",
         why: "Nothing confirms that Salesforce normalises a trailing slash in aud; the documented values have none.",
         salesforce: AUDIENCE_INVALID,
-    },
-    Rule {
-        code: "PF331",
+    }
+    PF331 {
         name: "exp-missing",
         severity: E,
         group: G::Time,
@@ -363,9 +396,8 @@ pub static RULES: &[Rule] = &[
         fix: "Set exp to the current time plus at most 180 seconds, as integer seconds since 1970 (UTC).",
         why: "Salesforce requires an expiration time within three minutes.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF332",
+    }
+    PF332 {
         name: "exp-not-numeric-date",
         severity: W,
         group: G::Time,
@@ -373,9 +405,8 @@ pub static RULES: &[Rule] = &[
         fix: "Write exp as an integer JSON number of seconds: \"exp\":1780315380, not \"1780315380\" or 1780315380.5.",
         why: "RFC 7519 wants a NumericDate, an integer JSON number. Salesforce tolerates digit strings (its own documentation shows one), but anything that is not a number cannot be read as a time.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF333",
+    }
+    PF333 {
         name: "exp-in-milliseconds",
         severity: W,
         group: G::Time,
@@ -383,9 +414,8 @@ pub static RULES: &[Rule] = &[
         fix: "Divide by 1000: exp is in seconds. (The Salesforce CLI itself sends milliseconds; Salesforce accepts them, but such an assertion never expires.)",
         why: "Salesforce accepts it, but the assertion then expires tens of thousands of years from now: a leaked copy can be replayed forever.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF334",
+    }
+    PF334 {
         name: "exp-passed",
         severity: E,
         group: G::Time,
@@ -393,9 +423,8 @@ pub static RULES: &[Rule] = &[
         fix: "Build a new assertion just before each request with exp = now + 180 s, from a UTC clock (beware local-time conversions such as Python's utcnow() + mktime()).",
         why: "An expired assertion is refused. Time-zone bugs, seconds-versus-minutes slips and slow clocks all end here.",
         salesforce: EXPIRED,
-    },
-    Rule {
-        code: "PF335",
+    }
+    PF335 {
         name: "exp-too-far",
         severity: W,
         group: G::Time,
@@ -403,9 +432,8 @@ pub static RULES: &[Rule] = &[
         fix: "Use exp = now + 180 s or less.",
         why: "Salesforce documents an expiry within three minutes. It does not enforce that today, but a longer-lived assertion is a longer-lived credential.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF336",
+    }
+    PF336 {
         name: "exp-window-tight",
         severity: W,
         group: G::Time,
@@ -413,9 +441,8 @@ pub static RULES: &[Rule] = &[
         fix: "Give the assertion a lifetime of 2 to 3 minutes and build it right before the request.",
         why: "A slow network, a retry or a clock a little behind will expire the assertion in flight.",
         salesforce: EXPIRED,
-    },
-    Rule {
-        code: "PF341",
+    }
+    PF341 {
         name: "nbf-in-future",
         severity: W,
         group: G::Time,
@@ -423,9 +450,8 @@ pub static RULES: &[Rule] = &[
         fix: "Omit nbf (Salesforce does not need it), or set it no later than now.",
         why: "Whether Salesforce checks nbf is not documented; if it does, the assertion is not yet valid when it arrives.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF342",
+    }
+    PF342 {
         name: "iat-in-future",
         severity: W,
         group: G::Time,
@@ -433,9 +459,8 @@ pub static RULES: &[Rule] = &[
         fix: "Synchronise the signing host's clock (NTP), or omit iat.",
         why: "An issue time in the future means the clock that signed is ahead, or iat was computed in the wrong unit or time zone.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF343",
+    }
+    PF343 {
         name: "jti-present",
         severity: I,
         group: G::Time,
@@ -443,9 +468,8 @@ pub static RULES: &[Rule] = &[
         fix: "Mint a fresh jti (and a fresh assertion) for every token request, retries included.",
         why: "When an assertion carries a jti, Salesforce checks that it has not seen it before, so reusing an assertion fails.",
         salesforce: reply_bare("invalid_grant"),
-    },
-    Rule {
-        code: "PF401",
+    }
+    PF401 {
         name: "signature-invalid",
         severity: E,
         group: G::Signature,
@@ -453,9 +477,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with the private key whose certificate is uploaded to the connected app, with RS256, over the exact header.claims text that is sent.",
         why: "Salesforce verifies the signature with the certificate uploaded to the connected app and answers only `invalid assertion`; the diagnosis that follows says which cause it is.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF402",
+    }
+    PF402 {
         name: "signed-by-other-key",
         severity: E,
         group: G::Signature,
@@ -463,9 +486,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with the private key that belongs to the uploaded certificate, or upload the certificate of the key you sign with (check both with `jwt-preflight pairs`).",
         why: "Undoing the signature with the certificate's public key gives random bytes instead of the fixed PKCS#1 layout, which only happens when a different private key made it.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF403",
+    }
+    PF403 {
         name: "signature-hash-mismatch",
         severity: E,
         group: G::Signature,
@@ -473,9 +495,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with SHA-256 when the header says RS256 (openssl dgst -sha256, or the library's RS256 option).",
         why: "The right key signed, but with another hash function than the header announces, so the digest Salesforce computes does not match.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF404",
+    }
+    PF404 {
         name: "signing-input-altered",
         severity: E,
         group: G::Signature,
@@ -483,9 +504,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign exactly the ASCII text base64url(header) + \".\" + base64url(claims), unpadded, with no trailing newline, and send those same segments unchanged.",
         why: "The signature is genuine but was computed over different bytes: another encoding, a trailing newline, only part of the token, or a token edited after signing.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF405",
+    }
+    PF405 {
         name: "signature-length-wrong",
         severity: E,
         group: G::Signature,
@@ -493,9 +513,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with the key that belongs to the certificate, and send the signature unmodified (no truncation, no extra leading zero byte).",
         why: "An RSA signature is exactly as long as the key's modulus. Another length means another key size signed it, or the bytes were cut or padded on the way.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF406",
+    }
+    PF406 {
         name: "signature-encoding-broken",
         severity: E,
         group: G::Signature,
@@ -503,9 +522,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign with a standard RSASSA-PKCS1-v1_5 implementation (RS256). If the block is PSS, the signer used PS256: switch it to RS256.",
         why: "The right key signed, but the signature block does not have the exact layout PKCS#1 v1.5 prescribes, so a strict verifier rejects it.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF407",
+    }
+    PF407 {
         name: "signature-missing",
         severity: E,
         group: G::Signature,
@@ -513,9 +531,8 @@ pub static RULES: &[Rule] = &[
         fix: "Sign the assertion (RS256) and append the base64url signature as the third segment.",
         why: "An unsigned assertion proves nothing and is always refused.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF501",
+    }
+    PF501 {
         name: "key-cert-mismatch",
         severity: E,
         group: G::KeyCertMatch,
@@ -523,9 +540,8 @@ pub static RULES: &[Rule] = &[
         fix: "Pair the key with its own certificate: regenerate the certificate from this key (openssl req -new -x509 -key server.key …) and upload it, or find the key the uploaded certificate was made from.",
         why: "Salesforce verifies with the certificate; a signature from any other key fails as an invalid assertion.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF502",
+    }
+    PF502 {
         name: "key-too-small",
         severity: E,
         group: G::Key,
@@ -533,9 +549,8 @@ pub static RULES: &[Rule] = &[
         fix: "Generate a 2048-bit (or larger) key: `jwt-preflight keygen`, or openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048.",
         why: "Keys under 2048 bits are considered breakable; every Salesforce example uses 2048, and smaller keys may be refused at upload or verification.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF503",
+    }
+    PF503 {
         name: "key-not-rsa",
         severity: E,
         group: G::Key,
@@ -543,9 +558,8 @@ pub static RULES: &[Rule] = &[
         fix: "Use an RSA key pair (2048 bits or more) and upload its certificate.",
         why: "RS256 is an RSA signature; Salesforce cannot verify an assertion with a non-RSA certificate.",
         salesforce: INVALID_ASSERTION,
-    },
-    Rule {
-        code: "PF504",
+    }
+    PF504 {
         name: "key-inconsistent",
         severity: E,
         group: G::Key,
@@ -553,9 +567,8 @@ pub static RULES: &[Rule] = &[
         fix: "Restore the key from a good copy. A corrupted key cannot make valid signatures.",
         why: "The private exponent, primes and modulus must fit together; when they do not, the file was damaged and every signature it makes is wrong.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF505",
+    }
+    PF505 {
         name: "key-file-permissions",
         severity: W,
         group: G::Key,
@@ -563,9 +576,8 @@ pub static RULES: &[Rule] = &[
         fix: "chmod 600 the key file, and keep it out of version control.",
         why: "Anyone who can read the key can log in as the integration user.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF506",
+    }
+    PF506 {
         name: "key-encrypted",
         severity: I,
         group: G::Key,
@@ -573,9 +585,8 @@ pub static RULES: &[Rule] = &[
         fix: "For the Salesforce CLI, decrypt it into a protected file: openssl pkey -in server.enc.key -out server.key (then chmod 600).",
         why: "The Salesforce CLI has no passphrase option; it reads the key file as plain PEM.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF511",
+    }
+    PF511 {
         name: "cert-expired",
         severity: W,
         group: G::Certificate,
@@ -583,9 +594,8 @@ pub static RULES: &[Rule] = &[
         fix: "Issue a new certificate for the key and upload it to the connected app before auditors find this one.",
         why: "Salesforce keeps accepting an expired certificate by design, but it is a hygiene and audit failure.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF512",
+    }
+    PF512 {
         name: "cert-not-yet-valid",
         severity: W,
         group: G::Certificate,
@@ -593,9 +603,8 @@ pub static RULES: &[Rule] = &[
         fix: "Check the clock of the machine that made the certificate, and issue it again with a start date in the past.",
         why: "A certificate that is not yet valid points to a wrong clock where it was made.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF513",
+    }
+    PF513 {
         name: "cert-expiring-soon",
         severity: W,
         group: G::Certificate,
@@ -603,9 +612,8 @@ pub static RULES: &[Rule] = &[
         fix: "Plan the rotation now: make a new certificate, upload it to the connected app, then switch the key.",
         why: "Salesforce sends no reliable reminder before a connected app's certificate expires.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF514",
+    }
+    PF514 {
         name: "cert-too-large",
         severity: E,
         group: G::Certificate,
@@ -613,9 +621,8 @@ pub static RULES: &[Rule] = &[
         fix: "Upload the DER form, which is smaller (openssl x509 -in server.crt -outform der -out server.der), or a certificate without the extra chain and extensions.",
         why: "The connected app upload is limited to 4 KB.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF515",
+    }
+    PF515 {
         name: "cert-weak-signature",
         severity: I,
         group: G::Certificate,
@@ -623,9 +630,8 @@ pub static RULES: &[Rule] = &[
         fix: "Re-issue it with SHA-256 (openssl x509 -req -sha256 …).",
         why: "Salesforce does not use the certificate's own signature in this flow, but SHA-1 and MD5 signatures fail security reviews.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF601",
+    }
+    PF601 {
         name: "clock-behind",
         severity: W,
         group: G::Clock,
@@ -633,9 +639,8 @@ pub static RULES: &[Rule] = &[
         fix: "Synchronise the clock (NTP: timedatectl set-ntp true, or w32tm /resync); in containers, fix the host.",
         why: "A slow clock stamps exp too early: with exp = now + 180 s, a clock 3 minutes behind sends assertions that are already expired when they arrive.",
         salesforce: EXPIRED,
-    },
-    Rule {
-        code: "PF602",
+    }
+    PF602 {
         name: "clock-ahead",
         severity: I,
         group: G::Clock,
@@ -643,9 +648,8 @@ pub static RULES: &[Rule] = &[
         fix: "Synchronise the clock (NTP). It is harmless for exp, but would break nbf or iat if Salesforce checks them.",
         why: "A fast clock only makes exp later, which Salesforce tolerates; nbf and iat would be in the server's future.",
         salesforce: None,
-    },
-    Rule {
-        code: "PF603",
+    }
+    PF603 {
         name: "clock-unknown",
         severity: W,
         group: G::Clock,
@@ -653,8 +657,8 @@ pub static RULES: &[Rule] = &[
         fix: "Check the network, HTTPS_PROXY and NO_PROXY, or pass --clock-url with a reachable https URL.",
         why: "Without the server's time, clock skew cannot be ruled out.",
         salesforce: None,
-    },
-];
+    }
+}
 
 /// The rule with this code, e.g. `PF403` (case-insensitive).
 pub fn by_code(code: &str) -> Option<&'static Rule> {
@@ -670,15 +674,6 @@ pub fn by_name(name: &str) -> Option<&'static Rule> {
 pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
     let s = code_or_name.trim();
     by_code(s).or_else(|| by_name(s))
-}
-
-/// The rule for a code known to be in the catalog. The codes used by checks are literals, and
-/// the `every_code_used_exists` test keeps them in step with this table.
-pub(crate) fn rule(code: &str) -> &'static Rule {
-    match by_code(code) {
-        Some(r) => r,
-        None => unreachable!("rule {code} is not in the catalog"),
-    }
 }
 
 /// The README's rule table, generated from the catalog (a test fails when README.md is stale).
@@ -743,6 +738,16 @@ mod tests {
             assert!(!r.summary.is_empty(), "{} has no summary", r.code);
             assert!(!r.why.is_empty(), "{} has no reason", r.code);
         }
+    }
+
+    #[test]
+    fn every_code_indexes_its_own_row() {
+        for (i, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(*code as usize, i);
+            assert_eq!(code.rule().id, *code);
+            assert_eq!(code.rule().code, code.as_str());
+        }
+        assert_eq!(Code::ALL.len(), RULES.len());
     }
 
     #[test]

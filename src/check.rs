@@ -1,6 +1,7 @@
 //! The `check` pipeline as a pure function: material, expectations and `now` in, report out.
 
 use crate::assertion;
+use crate::error::Error;
 use crate::material::{CertInfo, KeyInfo};
 use crate::report::{AssertionSource, AssertionSummary, CertSummary, KeySummary, Report};
 use crate::rules::{self, Expectations, Material, audience};
@@ -47,10 +48,6 @@ pub struct CheckInput<'a> {
     pub clock: Option<crate::rules::clock::ClockReading>,
 }
 
-/// Why an assertion cannot be built (a usage problem: exit status 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildError(pub String);
-
 /// Builds the assertion a careful client sends for these expectations. `Ok(None)` when the
 /// key cannot sign (not RSA, too small, inconsistent): the key rules then say why.
 pub fn build_assertion(
@@ -59,10 +56,10 @@ pub fn build_assertion(
     alg: &str,
     lifetime: i64,
     now: DateTime<Utc>,
-) -> Result<Option<String>, BuildError> {
+) -> Result<Option<String>, Error> {
     let (Some(iss), Some(sub)) = (&exp.client_id, &exp.username) else {
-        return Err(BuildError(
-            "building an assertion needs --client-id (the consumer key) and --username; or check an existing one with --assertion FILE".into(),
+        return Err(Error::new(
+            "building an assertion needs --client-id (the consumer key) and --username; or check an existing one with --assertion FILE",
         ));
     };
     let Some(rsa) = key.rsa().filter(|k| k.private.is_some()) else {
@@ -72,7 +69,7 @@ pub fn build_assertion(
             .rsa()
             .filter(|k| k.bits >= 1024 && k.inconsistency.is_none())
         {
-            return Err(BuildError(format!("{}: {}", key.name, k.notes.join("; "))));
+            return Err(Error::new(format!("{}: {}", key.name, k.notes.join("; "))));
         }
         return Ok(None);
     };
@@ -80,18 +77,17 @@ pub fn build_assertion(
     let claims = assertion::claims(iss, sub, &aud, now.timestamp().saturating_add(lifetime));
     assertion::sign(rsa, alg, &claims)
         .map(Some)
-        .map_err(|e| BuildError(format!("{}: {e}", key.name)))
+        .map_err(|e| Error::new(format!("{}: {e}", key.name)))
 }
 
 /// Runs `check`.
-pub fn run(input: &CheckInput<'_>) -> Result<Report, BuildError> {
+pub fn run(input: &CheckInput<'_>) -> Result<Report, Error> {
     let (token, source): (Option<Token>, Option<AssertionSource>) = match &input.assertion {
         AssertionInput::Given { text, source } => (Some(token::parse(text)), Some(*source)),
         AssertionInput::Build { alg, lifetime } => {
             let Some(key) = input.key else {
-                return Err(BuildError(
-                    "nothing to check: give --key (to build an assertion) or --assertion FILE"
-                        .into(),
+                return Err(Error::new(
+                    "nothing to check: give --key (to build an assertion) or --assertion FILE",
                 ));
             };
             let built = build_assertion(key, input.expectations, alg, *lifetime, input.now)?;

@@ -8,7 +8,7 @@
 //! The explanations are written for this tool from the researched facts
 //! (`salesforce-facts.md` §2.3 and §7).
 
-use crate::catalog;
+use crate::catalog::{self, Code};
 use crate::salesforce::{self, HostKind, SimpleUrl};
 use serde_json::{Value, json};
 
@@ -23,7 +23,7 @@ pub struct Cause {
     pub fix: &'static str,
     /// The rule codes that catch this cause before deployment (may be empty: org state that no
     /// offline check can see).
-    pub rules: &'static [&'static str],
+    pub rules: &'static [Code],
 }
 
 /// A reply Salesforce's token endpoint is known to send.
@@ -43,12 +43,12 @@ pub struct KnownReply {
 
 impl KnownReply {
     /// Every rule code named by any cause, in order of first mention, without repeats.
-    pub fn rules(&self) -> Vec<&'static str> {
-        let mut out: Vec<&'static str> = Vec::new();
+    pub fn rules(&self) -> Vec<Code> {
+        let mut out: Vec<Code> = Vec::new();
         for c in self.causes {
             for r in c.rules {
                 if !out.contains(r) {
-                    out.push(r);
+                    out.push(*r);
                 }
             }
         }
@@ -80,7 +80,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "`sub` is not the username of an authorized user in the org that receives the request: a typo, the production username used against a sandbox (sandbox usernames carry a suffix such as .uat), a user id, or an escaped name.",
                 confirm: "`jwt-preflight check --username <the authorized user> …` compares the sub it signs or reads; `jwt-preflight inspect <assertion>` shows the sub that was sent. In Salesforce, search Setup → Users for that exact username.",
                 fix: "Put the exact username of the pre-authorized user of that org in `sub`, unescaped.",
-                rules: &["PF312", "PF313", "PF311"],
+                rules: &[Code::PF312, Code::PF313, Code::PF311],
             },
             Cause {
                 cause: "The org is brand new (a scratch org or a freshly created or refreshed sandbox) and the app or its assignments have not reached every server yet; the reply comes and goes.",
@@ -92,7 +92,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "Some clients have seen this reply for a particular combination of audience and token host (for example a My Domain audience posted to the My Domain) that another combination accepts.",
                 confirm: "`jwt-preflight check --login-url <token host> --audience <aud>` shows which pair is being used; try the pair login.salesforce.com (or test.salesforce.com) as audience with the same host.",
                 fix: "Keep the user assignment as above, and if it is right, try the other audience for the same token host (SF_AUDIENCE_URL for the Salesforce CLI).",
-                rules: &["PF323", "PF324"],
+                rules: &[Code::PF323, Code::PF324],
             },
         ],
     },
@@ -106,25 +106,25 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "The audience and the org disagree on the environment: a sandbox audience (test.salesforce.com or a *.sandbox.my.salesforce.com) sent to production, or a production audience sent to a sandbox.",
                 confirm: "`jwt-preflight check --login-url <the URL you post to> --assertion <file>` (or without --assertion, to build one) compares aud with the login URL; `jwt-preflight inspect <file>` prints the aud that was sent.",
                 fix: "Use the audience of the environment you post to: https://test.salesforce.com or the sandbox My Domain for a sandbox, https://login.salesforce.com or the production My Domain for production.",
-                rules: &["PF323"],
+                rules: &[Code::PF323],
             },
             Cause {
                 cause: "`aud` is not in a form Salesforce accepts: missing, a JSON array, a bare host name without https://, http://, the token endpoint path, a Lightning (*.lightning.force.com) host, or a host that is not a Salesforce login server.",
                 confirm: "`jwt-preflight inspect <file>` shows aud exactly as sent; `jwt-preflight check` reports the form problem.",
                 fix: "Send aud as one JSON string holding just the origin: https://login.salesforce.com, https://test.salesforce.com, or https://<MyDomain>.my.salesforce.com (an Experience Cloud site URL with its path for site users).",
-                rules: &["PF322", "PF321"],
+                rules: &[Code::PF322, Code::PF321],
             },
             Cause {
                 cause: "The audience is the My Domain URL of another org than the one the request goes to (a copied configuration, a renamed My Domain, another sandbox).",
                 confirm: "Setup → My Domain shows the org's current My Domain URL; `jwt-preflight check --login-url … --audience …` flags a different My Domain.",
                 fix: "Use the My Domain URL of the org you log into, for both the token request and aud.",
-                rules: &["PF323"],
+                rules: &[Code::PF323],
             },
             Cause {
                 cause: "`aud` ends with a slash. Salesforce's documented values have none and nothing confirms the slash is ignored.",
                 confirm: "`jwt-preflight inspect <file>` shows the aud as sent.",
                 fix: "Drop the trailing slash.",
-                rules: &["PF325"],
+                rules: &[Code::PF325],
             },
         ],
     },
@@ -138,31 +138,44 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "The assertion was signed with a private key that does not belong to the certificate uploaded to the app: a key from another pair, a certificate rotated on the app but not in CI (or the reverse).",
                 confirm: "Download the certificate from Setup → App Manager → the app ▸ View → API (Enable OAuth Settings) → Use digital signatures, then run `jwt-preflight check --key server.key --cert <downloaded.crt>`; `jwt-preflight pairs` checks several pairs at once.",
                 fix: "Sign with the key that belongs to the uploaded certificate, or upload the certificate made from the key you sign with.",
-                rules: &["PF501", "PF402", "PF401"],
+                rules: &[Code::PF501, Code::PF402, Code::PF401],
             },
             Cause {
                 cause: "The signature algorithm is not RS256: RS384 or RS512 (for example a client told that the app expects RS512), PS256, ES256, an HMAC algorithm or none. Salesforce documents RS256 only.",
                 confirm: "`jwt-preflight inspect <file>` shows the header's alg; `jwt-preflight check --assertion <file> --cert <crt>` also finds a signature whose hash does not match its alg.",
                 fix: "Sign with RS256 (RSA PKCS#1 v1.5 with SHA-256) and the RSA key whose certificate is on the app.",
-                rules: &["PF202", "PF203", "PF403", "PF406", "PF503"],
+                rules: &[
+                    Code::PF202,
+                    Code::PF203,
+                    Code::PF403,
+                    Code::PF406,
+                    Code::PF503,
+                ],
             },
             Cause {
                 cause: "The token itself is malformed: not three segments, padded or plain base64 instead of base64url, header or claims that are not JSON objects, no alg, no exp or an exp that is not a number.",
                 confirm: "`jwt-preflight inspect <file>` reports every structural problem of the token.",
                 fix: "Build the token with a JWT library (compact JWS, base64url without padding, JSON header and claims) rather than by hand.",
-                rules: &["PF101", "PF102", "PF103", "PF201", "PF331", "PF332"],
+                rules: &[
+                    Code::PF101,
+                    Code::PF102,
+                    Code::PF103,
+                    Code::PF201,
+                    Code::PF331,
+                    Code::PF332,
+                ],
             },
             Cause {
                 cause: "The right key signed something other than what was sent: the bytes were re-encoded, a newline was added, the JSON was re-serialised after signing, or the signature was truncated or altered on the way.",
                 confirm: "`jwt-preflight check --assertion <file> --cert <crt>` names the variant that was signed when it finds one.",
                 fix: "Sign exactly base64url(header).base64url(claims) and send those segments and the signature unchanged.",
-                rules: &["PF404", "PF405", "PF407"],
+                rules: &[Code::PF404, Code::PF405, Code::PF407],
             },
             Cause {
                 cause: "No usable certificate is on the app: \"Use digital signatures\" is not enabled, or the upload was refused (the form takes at most 4 KB).",
                 confirm: "Setup → App Manager → the app ▸ View → API (Enable OAuth Settings): Use digital signatures is ticked and shows a certificate; `jwt-preflight check --cert <crt>` reports a certificate too large to upload.",
                 fix: "Enable \"Use digital signatures\" and upload server.crt (the DER form if the PEM file is over 4 KB).",
-                rules: &["PF514"],
+                rules: &[Code::PF514],
             },
         ],
     },
@@ -176,19 +189,19 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "`exp` was already in the past when it was computed: a local time taken for UTC (for example Python's utcnow() passed to mktime()), minutes added as seconds, or a lifetime of a few seconds.",
                 confirm: "`jwt-preflight inspect <file>` prints exp in UTC and relative to now; `jwt-preflight check --assertion <file>` flags an expired or nearly expired assertion.",
                 fix: "Set exp = the current UTC time in seconds + 180, computed right before the request.",
-                rules: &["PF334", "PF336", "PF332"],
+                rules: &[Code::PF334, Code::PF336, Code::PF332],
             },
             Cause {
                 cause: "The clock of the machine that builds the assertion is behind Salesforce's, so exp is already past when the request arrives.",
                 confirm: "`jwt-preflight check --clock-check` compares the local clock with the login server's Date header.",
                 fix: "Synchronise the clock with NTP (timedatectl set-ntp true, w32tm /resync); in a container, fix the host's clock.",
-                rules: &["PF601"],
+                rules: &[Code::PF601],
             },
             Cause {
                 cause: "The assertion was built once and used later: cached, retried after a delay, or sent after a slow step.",
                 confirm: "`jwt-preflight inspect <file>` on the assertion that was sent shows how long before the request its exp lay.",
                 fix: "Build a fresh assertion for every token request, retries included.",
-                rules: &["PF336", "PF334"],
+                rules: &[Code::PF336, Code::PF334],
             },
         ],
     },
@@ -236,7 +249,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "JWT bearer (unconfirmed): the subject does not name a usable user of this org.",
                 confirm: "`jwt-preflight check --username <user> …` or `jwt-preflight inspect <file>` shows the sub.",
                 fix: "Put the exact username of the integration user in `sub`.",
-                rules: &["PF311", "PF312", "PF313"],
+                rules: &[Code::PF311, Code::PF312, Code::PF313],
             },
         ],
     },
@@ -264,7 +277,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "A clock several minutes off makes valid tokens look expired.",
                 confirm: "`jwt-preflight check --clock-check` compares the local clock with the login server's.",
                 fix: "Synchronise the clock with NTP before anything else.",
-                rules: &["PF601", "PF602"],
+                rules: &[Code::PF601, Code::PF602],
             },
         ],
     },
@@ -286,7 +299,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "The client_id is not this app's consumer key: a typo, or the key of the same app in another org (sandbox and production copies have different keys).",
                 confirm: "Compare with Setup → App Manager → the app ▸ View → Manage Consumer Details: Consumer Key; `jwt-preflight check --client-id <key> …` flags an iss that differs or does not look like a consumer key.",
                 fix: "Use the consumer key of the app in the org you log into.",
-                rules: &["PF302", "PF303"],
+                rules: &[Code::PF302, Code::PF303],
             },
             Cause {
                 cause: "The app or its secret was just created or changed, and the change has not reached every server yet.",
@@ -340,13 +353,13 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "`iss` does not hold the app's consumer key: a typo, a truncated copy, or something else entirely (the org id, a username, the app name, an algorithm name).",
                 confirm: "`jwt-preflight inspect <file>` shows the iss that was sent; compare it with Setup → App Manager → the app ▸ View → Manage Consumer Details → Consumer Key. `jwt-preflight check --client-id <key>` does the comparison.",
                 fix: "Put the consumer key, copied again from Manage Consumer Details, in `iss` (the Salesforce CLI's --client-id).",
-                rules: &["PF302", "PF303", "PF301"],
+                rules: &[Code::PF302, Code::PF303, Code::PF301],
             },
             Cause {
                 cause: "The consumer key belongs to an app in another org: the app was created in production and the login goes to a sandbox created before it (or the reverse), or the key of a different org's copy is used.",
                 confirm: "Open Setup → App Manager in the org the request goes to and look for the app and its consumer key there; `jwt-preflight check --login-url …` shows which org the login targets.",
                 fix: "Use the consumer key of the app in the org you log into, or create the app in that org.",
-                rules: &["PF302", "PF323"],
+                rules: &[Code::PF302, Code::PF323],
             },
             Cause {
                 cause: "The app was created or changed a few minutes ago; Salesforce takes several minutes to make it known everywhere.",
@@ -378,7 +391,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "`sub` names another user than the one that was assigned.",
                 confirm: "`jwt-preflight check --username <assigned user> …` compares the sub; `jwt-preflight inspect <file>` shows it.",
                 fix: "Use the assigned user's exact username in `sub`.",
-                rules: &["PF312"],
+                rules: &[Code::PF312],
             },
         ],
     },
@@ -392,7 +405,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "The app is an External Client App and the audience is https://login.salesforce.com or https://test.salesforce.com: since Spring '26 External Client Apps accept only the org's My Domain URL as audience.",
                 confirm: "`jwt-preflight check --login-url https://<MyDomain>.my.salesforce.com …` flags a login/test audience posted to a My Domain; Setup → External Client Apps → External Client App Manager lists the app when it is an External Client App.",
                 fix: "Use the org's My Domain URL as aud and as the login URL (the Salesforce CLI: --instance-url and SF_AUDIENCE_URL set to https://<MyDomain>.my.salesforce.com).",
-                rules: &["PF324"],
+                rules: &[Code::PF324],
             },
             Cause {
                 cause: "The External Client App is not installed or not enabled in this org: a sandbox refreshed from a production org without it, or the app created in another org.",
@@ -404,7 +417,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "The request goes to another org than the app's: a login URL or audience naming the wrong My Domain or the wrong environment.",
                 confirm: "`jwt-preflight check --login-url … --audience …` compares the two.",
                 fix: "Post to the My Domain of the org where the app is installed and use the same URL as aud.",
-                rules: &["PF323"],
+                rules: &[Code::PF323],
             },
         ],
     },
@@ -424,7 +437,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "`sub` still names a former integration user after the integration moved to a new one.",
                 confirm: "`jwt-preflight check --username <current user> …` compares the sub; `jwt-preflight inspect <file>` shows it.",
                 fix: "Update the username everywhere the login is configured (the Salesforce CLI's --username).",
-                rules: &["PF312"],
+                rules: &[Code::PF312],
             },
         ],
     },
@@ -464,7 +477,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "Failed logins multiply: `sf org login jwt` tries up to about nine login URL and audience pairs for every failed login, so a broken setup retried by a pipeline quickly uses up the allowance.",
                 confirm: "The earlier failures in the log (explain them with `jwt-preflight explain`), and `jwt-preflight check` with the same key, certificate, client id, username and login URL.",
                 fix: "Fix the failure behind the retries first (run `jwt-preflight check` in the pipeline before the login), then wait for the hourly allowance to recover.",
-                rules: &["PF323", "PF324", "PF501", "PF334"],
+                rules: &[Code::PF323, Code::PF324, Code::PF501, Code::PF334],
             },
         ],
     },
@@ -499,7 +512,7 @@ pub static REPLIES: &[KnownReply] = &[
             cause: "The token request went to an http:// URL; every Salesforce OAuth endpoint requires HTTPS.",
             confirm: "The token URL in the client's configuration; `jwt-preflight check` flags an http:// audience, which usually comes from the same setting.",
             fix: "Use https:// for the login URL and for aud.",
-            rules: &["PF322"],
+            rules: &[Code::PF322],
         }],
     },
     KnownReply {
@@ -607,7 +620,7 @@ pub struct AttemptNote {
     /// What the pair says.
     pub note: String,
     /// The rules that catch the problem, if the pair shows one.
-    pub rules: Vec<&'static str>,
+    pub rules: Vec<Code>,
 }
 
 /// One reply with its explanation.
@@ -1188,7 +1201,7 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
                 "audience {} posted to {}: one of them is not a full URL, which Salesforce refuses as audience.",
                 a.audience, a.login
             ),
-            rules: vec!["PF322"],
+            rules: vec![Code::PF322],
         };
     };
     let ak = salesforce::classify_host(&aud.host);
@@ -1200,7 +1213,7 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
             "the audience {} is not an https URL of a Salesforce login server",
             aud.origin()
         ));
-        rules.push("PF322");
+        rules.push(Code::PF322);
     }
     match (ak.environment(), lk.environment()) {
         (Some(ae), Some(le)) if ae != le => {
@@ -1211,7 +1224,7 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
                 salesforce::describe(&lk),
                 le.as_str()
             ));
-            rules.push("PF323");
+            rules.push(Code::PF323);
         }
         _ => {}
     }
@@ -1221,21 +1234,21 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
         notes.push(format!(
             "the audience names the My Domain {an} but the request went to {ln}"
         ));
-        rules.push("PF323");
+        rules.push(Code::PF323);
     }
     if matches!(ak, HostKind::ProductionLogin | HostKind::SandboxLogin)
         && matches!(lk, HostKind::MyDomain { .. })
-        && !rules.contains(&"PF323")
+        && !rules.contains(&Code::PF323)
     {
         notes.push(
             "a login/test audience posted to a My Domain: External Client Apps refuse it since Spring '26 (app_not_found)"
                 .to_string(),
         );
-        rules.push("PF324");
+        rules.push(Code::PF324);
     }
     if aud.path == "/" {
         notes.push("the audience ends with '/', which is not confirmed to be accepted".to_string());
-        rules.push("PF325");
+        rules.push(Code::PF325);
     }
     let note = if notes.is_empty() {
         format!(
@@ -1334,20 +1347,18 @@ fn cli_notes(items: &[Explained]) -> Vec<String> {
     notes
 }
 
-fn rule_label(code: &str) -> String {
-    match catalog::by_code(code) {
-        Some(r) => format!("{} {}", r.code, r.name),
-        None => code.to_string(),
-    }
+fn rule_label(code: Code) -> String {
+    let r = code.rule();
+    format!("{} {}", r.code, r.name)
 }
 
-fn rules_line(rules: &[&str]) -> String {
+fn rules_line(rules: &[Code]) -> String {
     if rules.is_empty() {
         "no rule: this lies outside what an offline check of the assertion, key and certificate can see".to_string()
     } else {
         rules
             .iter()
-            .map(|r| rule_label(r))
+            .map(|r| rule_label(*r))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -1659,22 +1670,6 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_code_exists_in_the_catalog() {
-        for r in REPLIES {
-            for c in r.causes {
-                for code in c.rules {
-                    assert!(
-                        catalog::by_code(code).is_some(),
-                        "{} / {}: {code} is not in the catalog",
-                        r.error,
-                        r.description
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
     fn every_reply_has_causes_with_confirm_and_fix() {
         for r in REPLIES {
             assert!(!r.causes.is_empty(), "{}", r.description);
@@ -1832,7 +1827,7 @@ mod tests {
         let e = explain_text(CLI);
         assert!(e.all_recognised());
         let note = e.items[2].attempt_note.as_ref().map(|n| n.rules.clone());
-        assert_eq!(note, Some(vec!["PF323"]));
+        assert_eq!(note, Some(vec![Code::PF323]));
         assert!(e.notes.iter().any(|n| n.contains("start with them")));
     }
 
@@ -1850,7 +1845,7 @@ mod tests {
             audience: "https://login.salesforce.com".into(),
             login: "https://acme.my.salesforce.com".into(),
         });
-        assert_eq!(n.rules, vec!["PF324"]);
+        assert_eq!(n.rules, vec![Code::PF324]);
         let n = comment_attempt(&Attempt {
             audience: "https://acme.my.salesforce.com".into(),
             login: "https://acme.my.salesforce.com/".into(),
@@ -1860,7 +1855,7 @@ mod tests {
             audience: "https://acme.my.salesforce.com".into(),
             login: "https://other.my.salesforce.com".into(),
         });
-        assert_eq!(n.rules, vec!["PF323"]);
+        assert_eq!(n.rules, vec![Code::PF323]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Findings and the per-group check results that every report is made of.
 
-use crate::catalog::{self, CheckGroup, Rule, SalesforceReply, Severity};
+use crate::catalog::{CheckGroup, Code, Rule, SalesforceReply, Severity};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
@@ -19,8 +19,8 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `code` at the rule's own severity.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        let rule = catalog::rule(code);
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        let rule = code.rule();
         Finding {
             rule,
             severity: rule.severity,
@@ -49,6 +49,11 @@ impl Finding {
     /// The rule's code, e.g. `PF403`.
     pub fn code(&self) -> &'static str {
         self.rule.code
+    }
+
+    /// Whether this finding is of `code`.
+    pub fn is(&self, code: Code) -> bool {
+        self.rule.id == code
     }
 }
 
@@ -153,8 +158,8 @@ impl Findings {
     }
 
     /// Whether any finding has this code.
-    pub fn has(&self, code: &str) -> bool {
-        self.findings.iter().any(|f| f.rule.code == code)
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.is(code))
     }
 
     /// The findings and the `checks` list, in group order. A group that both ran and was
@@ -221,7 +226,10 @@ pub fn fails(findings: &[Finding], strict: bool) -> bool {
 mod tests {
     #[test]
     fn control_characters_in_messages_are_escaped() {
-        let f = super::Finding::new("PF313", "sub \"a\nerror[PF999] fake\u{1b}[31m\"");
+        let f = super::Finding::new(
+            crate::catalog::Code::PF313,
+            "sub \"a\nerror[PF999] fake\u{1b}[31m\"",
+        );
         assert_eq!(f.message, "sub \"a\\nerror[PF999] fake\\u{001b}[31m\"");
     }
 }

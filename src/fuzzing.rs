@@ -4,8 +4,9 @@
 //! Each function panics when an invariant breaks; that is what a fuzzer reports.
 #![doc(hidden)]
 
+use crate::catalog::Code;
 use crate::check::{self, AssertionInput, CheckInput};
-use crate::material::{CertInfo, InputError, KeyInfo, read_certificate, read_private_key};
+use crate::material::{CertInfo, Error, KeyInfo, read_certificate, read_private_key};
 use crate::report::{self, AssertionSource, KeySummary};
 use crate::rules::{self, Expectations, Material};
 use crate::{inspect, signature, token};
@@ -64,13 +65,13 @@ pub fn token_parser(data: &[u8]) {
         );
     } else {
         assert!(
-            t.findings.iter().any(|f| f.code() == "PF101"),
+            t.findings.iter().any(|f| f.is(Code::PF101)),
             "{} segments but no PF101",
             t.segment_count
         );
     }
     assert!(
-        t.findings.iter().filter(|f| f.code() == "PF104").count()
+        t.findings.iter().filter(|f| f.is(Code::PF104)).count()
             <= 2 * (crate::defaults::MAX_DUPLICATES_LISTED + 1),
         "PF104 findings are capped"
     );
@@ -93,7 +94,7 @@ pub fn token_parser(data: &[u8]) {
 }
 
 /// The passphrase the encrypted fixtures use, so mutated encrypted keys get decrypted.
-fn fixture_passphrase(_: &str) -> Result<Zeroizing<String>, InputError> {
+fn fixture_passphrase(_: &str) -> Result<Zeroizing<String>, Error> {
     Ok(Zeroizing::new("preflight-test-pass".into()))
 }
 
@@ -107,9 +108,9 @@ pub fn key_reader(data: &[u8]) {
         }
         Err(e) => assert!(
             // A PKCS#12 archive's certificate is reported as "fuzz.key (certificate inside): …".
-            e.message.starts_with("fuzz.key: ") || e.message.starts_with("fuzz.key ("),
+            e.message().starts_with("fuzz.key: ") || e.message().starts_with("fuzz.key ("),
             "error does not name the input: {}",
-            e.message
+            e.message()
         ),
     }
 }
@@ -122,9 +123,9 @@ pub fn cert_reader(data: &[u8]) {
         Ok(c) => c,
         Err(e) => {
             assert!(
-                e.message.starts_with("fuzz.crt: "),
+                e.message().starts_with("fuzz.crt: "),
                 "error does not name the input: {}",
-                e.message
+                e.message()
             );
             return;
         }

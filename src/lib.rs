@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod defaults;
+pub mod error;
 pub mod explain;
 pub mod finding;
 pub mod fuzzing;

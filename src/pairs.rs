@@ -1,6 +1,7 @@
 //! CI mode: key/certificate pairs. Recognising files by content and pairing them is pure;
 //! the command layer walks folders and reads files.
 
+use crate::catalog::Code;
 use crate::finding::{Finding, fails};
 use crate::material::{self, CertInfo, KeyInfo};
 use crate::rules::{self, Expectations, Material};
@@ -266,7 +267,7 @@ pub fn evaluate_pair(
         cert,
     };
     let (_, findings) = rules::evaluate(&material, exp, now).finish();
-    let status = if findings.iter().any(|f| f.code() == "PF501") {
+    let status = if findings.iter().any(|f| f.is(Code::PF501)) {
         PairStatus::Mismatch
     } else if cert.is_none() {
         PairStatus::Error

@@ -7,6 +7,7 @@
 //! missing NULL parameters, trailing bytes) without parsing the untrusted block. Only when the
 //! comparison fails do we parse the block, to explain the failure.
 
+use crate::catalog::Code;
 use crate::finding::Finding;
 use crate::material::RsaKey;
 use crate::token::Token;
@@ -365,7 +366,7 @@ pub fn check_token(
     let mut findings = Vec::new();
     let Some(sig) = token.signature.as_deref() else {
         findings.push(Finding::new(
-            "PF401",
+            Code::PF401,
             "the signature segment cannot be decoded, so it cannot verify",
         ));
         return SignatureCheck {
@@ -374,9 +375,9 @@ pub fn check_token(
         };
     };
     if sig.is_empty() {
-        findings.push(Finding::new("PF401", "there is no signature to verify"));
+        findings.push(Finding::new(Code::PF401, "there is no signature to verify"));
         findings.push(Finding::new(
-            "PF407",
+            Code::PF407,
             "the signature segment is empty: the assertion is unsigned",
         ));
         return SignatureCheck {
@@ -392,8 +393,7 @@ pub fn check_token(
         };
     }
     let bits = crate::material::key::public_bits(key);
-    findings.push(Finding::new(
-        "PF401",
+    findings.push(Finding::new(Code::PF401,
         format!(
             "the signature does not verify with the certificate's {bits}-bit RSA key under {alg_label}"
         ),
@@ -430,8 +430,7 @@ fn diagnose(
     };
     let block = parse_block(&em);
     match block {
-        Block::Pss => vec![Finding::new(
-            "PF406",
+        Block::Pss => vec![Finding::new(Code::PF406,
             format!(
                 "the signature is PSS-encoded (its block ends in 0xbc): this looks like PS256, not {alg_label}"
             ),
@@ -447,8 +446,7 @@ fn diagnose(
             defects,
         } => {
             if !defects.is_empty() {
-                return vec![Finding::new(
-                    "PF406",
+                return vec![Finding::new(Code::PF406,
                     format!(
                         "the right key signed, but the PKCS#1 v1.5 block is malformed: {}",
                         defects.join("; ")
@@ -456,8 +454,7 @@ fn diagnose(
                 )];
             }
             let Some(signed_hash) = signed_hash else {
-                return vec![Finding::new(
-                    "PF406",
+                return vec![Finding::new(Code::PF406,
                     "the right key signed, but the block holds no DigestInfo this tool recognises",
                 )];
             };
@@ -473,8 +470,7 @@ fn diagnose(
                 } else {
                     ""
                 };
-                return vec![Finding::new(
-                    "PF403",
+                return vec![Finding::new(Code::PF403,
                     format!(
                         "signed with {signed_hash}{label} but the header says {alg_label} ({hash}){over}"
                     ),
@@ -525,7 +521,7 @@ fn length_finding(
         }
     };
     Finding::new(
-        "PF405",
+        Code::PF405,
         format!(
             "the signature is {got} bytes, but the certificate's {bits}-bit key makes {want}-byte signatures: {detail}"
         ),
@@ -554,7 +550,7 @@ fn other_key_finding(given: Option<GivenKey<'_>>, what: &str) -> Finding {
     }
     message.push_str(what);
     message.push_str(": another private key signed it");
-    Finding::new("PF402", message)
+    Finding::new(Code::PF402, message)
 }
 
 /// PF404: the right key and hash, over other bytes. Tries the variants that really happen.
@@ -615,14 +611,14 @@ fn altered_input_finding(token: &Token, hash: Hash, digest: &[u8], _k: usize) ->
     variants.retain(|(_, bytes)| bytes.as_slice() != sent.as_bytes());
     if let Some((what, _)) = variants.iter().find(|(_, bytes)| matches(bytes)) {
         return Finding::new(
-            "PF404",
+            Code::PF404,
             format!(
                 "the right key and hash signed, but over {what}, not over the header.claims text as sent"
             ),
         );
     }
     Finding::new(
-        "PF404",
+        Code::PF404,
         "the right key and hash signed, but over other bytes: the token was changed after signing (or the signer signed something else)",
     )
 }

@@ -4,6 +4,7 @@
 //! read plus the structural findings PF101–PF104. It keeps the exact bytes of every segment,
 //! because the signature covers those bytes and not their decoded meaning.
 
+use crate::catalog::Code;
 use crate::defaults::MAX_DUPLICATES_LISTED;
 use crate::finding::Finding;
 use base64::Engine;
@@ -93,7 +94,7 @@ pub fn parse(input: &str) -> Token {
             5 => "the assertion has 5 segments: it is a JWE (an encrypted JWT); Salesforce needs a signed JWS of 3 segments".to_string(),
             n => format!("the assertion has {n} dot-separated segment{}, not 3 (header.claims.signature)", if n == 1 { "" } else { "s" }),
         };
-        token.findings.push(Finding::new("PF101", what));
+        token.findings.push(Finding::new(Code::PF101, what));
         return token;
     }
     token.header_b64 = segments[0].to_string();
@@ -169,7 +170,7 @@ fn decode_segment(seg: &str, part: Part, findings: &mut Vec<Finding>) -> Option<
         "; it cannot be decoded even leniently"
     };
     findings.push(Finding::new(
-        "PF102",
+        Code::PF102,
         format!(
             "the {} segment is not strict base64url: {}{}",
             part.name(),
@@ -186,7 +187,7 @@ fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option
         Ok(t) => t,
         Err(e) => {
             findings.push(Finding::new(
-                "PF103",
+                Code::PF103,
                 format!(
                     "the {} segment does not decode to UTF-8 text (invalid byte at offset {})",
                     part.name(),
@@ -206,8 +207,7 @@ fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option
             // One finding per repeated name, up to a bound: a crafted token can repeat
             // thousands, and the report must stay readable.
             for name in duplicates.iter().take(MAX_DUPLICATES_LISTED) {
-                findings.push(Finding::new(
-                    "PF104",
+                findings.push(Finding::new(Code::PF104,
                     format!(
                         "the {} has the member \"{}\" more than once; parsers disagree on which value wins",
                         part.name(),
@@ -217,7 +217,7 @@ fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option
             }
             if duplicates.len() > MAX_DUPLICATES_LISTED {
                 findings.push(Finding::new(
-                    "PF104",
+                    Code::PF104,
                     format!(
                         "the {} repeats {} more member names (not listed)",
                         part.name(),
@@ -236,7 +236,7 @@ fn parse_object(bytes: &[u8], part: Part, findings: &mut Vec<Finding>) -> Option
                 _ => format!("not valid JSON ({e})"),
             };
             findings.push(Finding::new(
-                "PF103",
+                Code::PF103,
                 format!("the {} segment decodes to {}", part.name(), kind),
             ));
             None

@@ -42,7 +42,7 @@ fn every_known_reply_as_text_names_its_causes_and_rules() {
             assert!(out.contains("no rule"), "{text}: {out}");
         } else {
             for code in rules {
-                assert!(out.contains(code), "{text}: {code} missing");
+                assert!(out.contains(code.as_str()), "{text}: {code} missing");
             }
         }
     }

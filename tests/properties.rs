@@ -8,9 +8,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use jwt_preflight::material::{
-    CertInfo, InputError, no_passphrase, read_certificate, read_private_key,
-};
+use jwt_preflight::catalog::Code;
+use jwt_preflight::material::{CertInfo, Error, no_passphrase, read_certificate, read_private_key};
 use jwt_preflight::rules::{self, Expectations, Material};
 use jwt_preflight::timefmt;
 use jwt_preflight::token::{self, Object, Token};
@@ -298,19 +297,23 @@ fn input_name() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9_./-]{1,24}"
 }
 
-fn fixed_passphrase(_: &str) -> Result<Zeroizing<String>, InputError> {
+fn fixed_passphrase(_: &str) -> Result<Zeroizing<String>, Error> {
     Ok(Zeroizing::new(PASSPHRASE.to_string()))
 }
 
-fn check_error_names_input(name: &str, e: &InputError) -> Result<(), TestCaseError> {
+fn check_error_names_input(name: &str, e: &Error) -> Result<(), TestCaseError> {
     let prefix = format!("{name}: ");
     prop_assert!(
-        e.message.starts_with(&prefix),
+        e.message().starts_with(&prefix),
         "error does not start with {:?}: {}",
         prefix,
-        e.message
+        e.message()
     );
-    prop_assert!(!e.message.contains('\n'), "multi-line error: {}", e.message);
+    prop_assert!(
+        !e.message().contains('\n'),
+        "multi-line error: {}",
+        e.message()
+    );
     Ok(())
 }
 
@@ -574,7 +577,7 @@ fn regression_alg_with_multibyte_char_at_byte_2() {
         cert: Some(server_cert()),
     };
     let findings = rules::evaluate(&material, &Expectations::default(), now());
-    assert!(findings.has("PF401"), "{:?}", findings.findings());
+    assert!(findings.has(Code::PF401), "{:?}", findings.findings());
     // The other shapes the fuzzer found, with a full-length signature.
     for alg in ["aé", "R\u{305}56", "Rԅ36", "mپe"] {
         let mut header = Object::new();
@@ -592,7 +595,7 @@ fn regression_alg_with_multibyte_char_at_byte_2() {
         };
         let findings = rules::evaluate(&material, &Expectations::default(), now());
         assert!(
-            findings.has("PF401"),
+            findings.has(Code::PF401),
             "alg {alg:?}: {:?}",
             findings.findings()
         );

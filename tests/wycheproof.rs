@@ -10,6 +10,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jwt_preflight::catalog::Code;
 use jwt_preflight::material::{self, CertKey, KeyKind};
 use jwt_preflight::signature::{self, hash_by_name};
 use jwt_preflight::token;
@@ -351,7 +352,7 @@ fn wycheproof_rfc_vectors() {
         chrono::Utc::now(),
         &mut f,
     );
-    assert!(f.has("PF334"), "A.2 is expired: {:?}", f.findings());
+    assert!(f.has(Code::PF334), "A.2 is expired: {:?}", f.findings());
     // The cookbook PS256 signature is not accepted as RS256, and is diagnosed as PSS.
     let cookbook = jwk_file("cookbook/jws/4_2.rsa-pss_signature.json");
     let key = jwk_rsa(&jwk_file("cookbook/jwk/3_3.rsa_public_key.json")).expect("RSA JWK");

@@ -1,7 +1,7 @@
 //! CI mode: `pairs` over folders and `check --config` over every org, in parallel, with
 //! output in input order.
 
-use super::CliError;
+use super::Error;
 use super::args::{CheckArgs, Format, PairsArgs, PassphraseArgs};
 use super::inputs::{self, load_cert, load_key, read_file};
 use crate::check::{self, AssertionInput, CheckInput};
@@ -133,11 +133,11 @@ fn unreadable(path: &Path, e: &std::io::Error, what: &str) -> Found {
 }
 
 /// Recognises every file under the folders.
-fn discover(dirs: &[PathBuf], follow: bool) -> Result<(Vec<Found>, usize), CliError> {
+fn discover(dirs: &[PathBuf], follow: bool) -> Result<(Vec<Found>, usize), Error> {
     let mut w = Walk::default();
     for d in dirs {
         if !d.is_dir() {
-            return Err(CliError(if d.exists() {
+            return Err(Error::new(if d.exists() {
                 format!(
                     "{}: is not a folder; give key and certificate files with --key and --cert",
                     display_path(d)
@@ -155,11 +155,12 @@ fn discover(dirs: &[PathBuf], follow: bool) -> Result<(Vec<Found>, usize), CliEr
             Err(e) => Found {
                 path: p.clone(),
                 kind: FileKind::Unreadable,
-                problem: Some(
-                    e.0.strip_prefix(&format!("{}: ", display_path(p)))
-                        .unwrap_or(&e.0)
-                        .to_string(),
-                ),
+                problem: Some({
+                    let line = e.line();
+                    line.strip_prefix(&format!("{}: ", display_path(p)))
+                        .unwrap_or(&line)
+                        .to_string()
+                }),
             },
         },
     })
@@ -182,22 +183,22 @@ fn evaluate(
     });
     match loaded {
         Ok((key, mode, cert)) => pairs::evaluate_pair(&key, mode, cert.as_ref(), exp, now),
-        Err(e) => pairs::error_pair(&pair.key, pair.cert.as_deref(), e.0),
+        Err(e) => pairs::error_pair(&pair.key, pair.cert.as_deref(), e.line()),
     }
 }
 
 /// `pairs`.
-pub fn pairs(a: &PairsArgs) -> Result<u8, CliError> {
+pub fn pairs(a: &PairsArgs) -> Result<u8, Error> {
     if a.key.len() != a.cert.len() {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "pairs: {} --key and {} --cert given; give them in pairs (--key K --cert C, repeated)",
             a.key.len(),
             a.cert.len()
         )));
     }
     if a.dirs.is_empty() && a.key.is_empty() {
-        return Err(CliError(
-            "pairs: give folders to search, or --key K --cert C pairs".into(),
+        return Err(Error::new(
+            "pairs: give folders to search, or --key K --cert C pairs",
         ));
     }
     let now = inputs::now(a.now.as_deref())?;
@@ -265,11 +266,11 @@ impl Explicit {
 
     /// Appends "(from the environment variable X)" to a message about the flag `id`'s value,
     /// when that value came from the environment: the user may not know it is set.
-    pub fn note_env(&self, id: &str, e: CliError) -> CliError {
+    pub fn note_env(&self, id: &str, e: Error) -> Error {
         match self.from_env.iter().find(|(i, _)| i == id) {
-            Some((_, var)) => CliError(format!(
+            Some((_, var)) => Error::new(format!(
                 "{} (the path comes from the environment variable {var})",
-                e.0
+                e.line()
             )),
             None => e,
         }
@@ -277,26 +278,26 @@ impl Explicit {
 }
 
 /// `check --config FILE [--org NAME]`.
-pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> {
+pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, Error> {
     let Some(path) = &a.config else {
-        return Err(CliError("--config is required here".into()));
+        return Err(Error::new("--config is required here"));
     };
     if a.assertion.is_some() {
-        return Err(CliError(
-            "--config builds one assertion per org; it cannot be combined with --assertion".into(),
+        return Err(Error::new(
+            "--config builds one assertion per org; it cannot be combined with --assertion",
         ));
     }
     let text = read_file(path, MAX_CONFIG_BYTES).map_err(|e| explicit.note_env("config", e))?;
     let text = String::from_utf8(text.to_vec())
-        .map_err(|_| CliError(format!("{}: is not UTF-8 text", display_path(path))))?;
+        .map_err(|_| Error::new(format!("{}: is not UTF-8 text", display_path(path))))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut orgs = config::parse(&display_path(path), &text, &base)
-        .map_err(|e| explicit.note_env("config", CliError(e)))?;
+        .map_err(|e| explicit.note_env("config", Error::new(e)))?;
     if let Some(only) = &a.org {
         let names: Vec<String> = orgs.iter().map(|o| o.name.clone()).collect();
         orgs.retain(|o| &o.name == only);
         if orgs.is_empty() {
-            return Err(CliError(format!(
+            return Err(Error::new(format!(
                 "{}: no org named \"{}\" (orgs: {})",
                 display_path(path),
                 crate::text::escape_controls(only),
@@ -312,13 +313,13 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
             .find(|(o, _)| o == &org.name)
             .map(|(_, r)| r.clone());
         check_org(org, a, explicit, now, clock)
-            .map_err(|e| CliError(format!("org {}: {}", org.name, e.0)))
+            .map_err(|e| Error::new(format!("org {}: {}", org.name, e.line())))
     });
     // Every org that ran is reported; one that could not run is named, and the exit status
     // is the worst: 2 when any org could not run.
-    let outcomes: Vec<(String, Result<Report, CliError>)> =
+    let outcomes: Vec<(String, Result<Report, Error>)> =
         orgs.iter().map(|o| o.name.clone()).zip(results).collect();
-    let errors: Vec<&CliError> = outcomes
+    let errors: Vec<&Error> = outcomes
         .iter()
         .filter_map(|(_, r)| r.as_ref().err())
         .collect();
@@ -338,7 +339,7 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
                 s.push_str(&format!("── org {name} ──\n"));
                 match r {
                     Ok(r) => s.push_str(&report::human::render(r)),
-                    Err(e) => s.push_str(&format!("could not run: {}\n", e.0)),
+                    Err(e) => s.push_str(&format!("could not run: {}\n", e.line())),
                 }
                 s.push('\n');
             }
@@ -375,7 +376,9 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
                         }
                         v
                     }
-                    Err(e) => serde_json::json!({"name": name, "verdict": "fail", "error": e.0}),
+                    Err(e) => {
+                        serde_json::json!({"name": name, "verdict": "fail", "error": e.line()})
+                    }
                 })
                 .collect();
             report::json::to_pretty(&serde_json::json!({
@@ -399,7 +402,7 @@ pub fn check_config(a: &CheckArgs, explicit: &Explicit) -> Result<u8, CliError> 
                     Err(e) => s.push_str(&format!(
                         "::error title={}::{}\n",
                         report::github::escape_property(&format!("org {name} could not run")),
-                        report::github::escape_data(&e.0)
+                        report::github::escape_data(&e.line())
                     )),
                 }
             }
@@ -428,7 +431,7 @@ fn measure_clocks(
     orgs: &[Org],
     a: &CheckArgs,
     explicit: &Explicit,
-) -> Result<Vec<(String, crate::rules::clock::ClockReading)>, CliError> {
+) -> Result<Vec<(String, crate::rules::clock::ClockReading)>, Error> {
     if !a.clock_check && a.clock_url.is_none() {
         return Ok(Vec::new());
     }
@@ -469,7 +472,7 @@ fn check_org(
     explicit: &Explicit,
     now: DateTime<Utc>,
     clock: Option<crate::rules::clock::ClockReading>,
-) -> Result<Report, CliError> {
+) -> Result<Report, Error> {
     let f = &org.fields;
     let pick = |id: &str, flag: &Option<String>, file: &Option<String>| -> Option<String> {
         if explicit.has(id) {
@@ -512,8 +515,8 @@ fn check_org(
         org.key.clone().or_else(|| a.key.clone())
     };
     let Some(key_path) = key_path else {
-        return Err(CliError(
-            "has no `key`; every org needs the private key it signs with".into(),
+        return Err(Error::new(
+            "has no `key`; every org needs the private key it signs with",
         ));
     };
     let cert_path = if explicit.has("cert") {

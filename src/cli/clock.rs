@@ -1,7 +1,7 @@
 //! `--clock-check`: one HEAD request to the login server (or `--clock-url`), reading its `Date`
 //! header. It carries no credential and no assertion. The judging is in `rules::clock`.
 
-use super::CliError;
+use super::Error;
 use crate::rules::clock::ClockReading;
 
 /// The overall time limit of the request.
@@ -10,7 +10,7 @@ pub const TIMEOUT_SECS: u64 = 5;
 
 /// Measures the skew against `url`.
 #[cfg(feature = "net")]
-pub fn measure(url: &str) -> Result<ClockReading, CliError> {
+pub fn measure(url: &str) -> Result<ClockReading, Error> {
     use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(TIMEOUT_SECS)))
@@ -89,8 +89,8 @@ fn describe(e: &ureq::Error) -> String {
 
 /// Without the `net` feature the tool opens no socket; `--clock-check` says so.
 #[cfg(not(feature = "net"))]
-pub fn measure(_url: &str) -> Result<ClockReading, CliError> {
-    Err(CliError(
-        "--clock-check is unavailable in this build (built without the `net` feature)".into(),
+pub fn measure(_url: &str) -> Result<ClockReading, Error> {
+    Err(Error::new(
+        "--clock-check is unavailable in this build (built without the `net` feature)",
     ))
 }

@@ -5,7 +5,7 @@ use super::args::{
     SignArgs,
 };
 use super::inputs::{self, load_cert, load_key};
-use super::{CliError, print_stderr, print_stdout};
+use super::{Error, print_stderr, print_stdout};
 use crate::catalog::{self, RULES};
 use crate::check::{self, AssertionInput, CheckInput};
 use crate::report::{self, AssertionSource, Report};
@@ -16,7 +16,7 @@ use crate::{inspect, timefmt};
 use clap::CommandFactory;
 
 /// Runs one command.
-pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, CliError> {
+pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, Error> {
     match command {
         Command::Check(a) if a.config.is_some() => super::ci::check_config(&a, explicit),
         Command::Check(a) => check(&a, explicit),
@@ -31,18 +31,18 @@ pub fn run(command: Command, explicit: &super::ci::Explicit) -> Result<u8, CliEr
 }
 
 /// Expectations from the claim flags, with the login URL validated.
-pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expectations, CliError> {
+pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expectations, Error> {
     let login_url = c
         .login_url
         .clone()
         .unwrap_or_else(|| "https://login.salesforce.com".to_string());
     let Some(url) = SimpleUrl::parse(&login_url) else {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "--login-url: '{login_url}' is not a URL; use e.g. https://login.salesforce.com or https://acme.my.salesforce.com"
         )));
     };
     if url.scheme != "https" && url.scheme != "http" {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "--login-url: '{login_url}' is not an http(s) URL"
         )));
     }
@@ -52,7 +52,7 @@ pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expecta
         ));
     }
     if salesforce::classify_host(&url.host) == HostKind::Lightning {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "--login-url: '{login_url}' is a Lightning domain, which serves no logins; use the My Domain URL (https://{})",
             url.host
                 .replace(".lightning.force.com", ".my.salesforce.com")
@@ -76,7 +76,7 @@ fn render(report: &Report, format: Format) -> String {
     }
 }
 
-fn check(a: &CheckArgs, explicit: &super::ci::Explicit) -> Result<u8, CliError> {
+fn check(a: &CheckArgs, explicit: &super::ci::Explicit) -> Result<u8, Error> {
     let exp = expectations(&a.claims, a.cert_warn_days)?;
     let now = inputs::now(a.claims.now.as_deref())?;
     let key = match &a.key {
@@ -152,7 +152,7 @@ fn check(a: &CheckArgs, explicit: &super::ci::Explicit) -> Result<u8, CliError> 
     Ok(report.exit_status())
 }
 
-fn inspect_cmd(a: &InspectArgs) -> Result<u8, CliError> {
+fn inspect_cmd(a: &InspectArgs) -> Result<u8, Error> {
     let now = inputs::now(a.now.as_deref())?;
     let (text, stdin) = inputs::read_assertion(&a.input)?;
     let source = if stdin {
@@ -171,13 +171,13 @@ fn inspect_cmd(a: &InspectArgs) -> Result<u8, CliError> {
     Ok(result.report.exit_status())
 }
 
-fn sign(a: &SignArgs) -> Result<u8, CliError> {
+fn sign(a: &SignArgs) -> Result<u8, Error> {
     let exp = expectations(&a.claims, 30)?;
     let now = inputs::now(a.claims.now.as_deref())?;
     let (key, _) = load_key(&a.key, &a.passphrase)?;
     let alg = a.claims.alg.unwrap_or(a.claims.expect_alg).as_str();
     let Some(token) = check::build_assertion(&key, &exp, alg, a.claims.lifetime, now)? else {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "{}: this key cannot sign an RS256 assertion ({}); run `jwt-preflight check --key {}` for details",
             key.name,
             key.algorithm(),
@@ -222,7 +222,7 @@ fn form_encode(s: &str) -> String {
     out
 }
 
-fn rules(a: &RulesArgs) -> Result<u8, CliError> {
+fn rules(a: &RulesArgs) -> Result<u8, Error> {
     if a.markdown {
         print_stdout(&catalog::markdown_table())?;
         return Ok(0);
@@ -262,7 +262,7 @@ fn rules(a: &RulesArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
+fn explain(a: &ExplainArgs) -> Result<u8, Error> {
     use crate::explain as ex;
     use std::path::Path;
 
@@ -296,7 +296,7 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
             "stdin" => "stdin",
             _ => arg,
         };
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "explain: {name} holds PEM key or certificate material, not a Salesforce reply (not shown); to check a key or certificate run `jwt-preflight check --key FILE --cert FILE`"
         )));
     }
@@ -307,7 +307,7 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
             "stdin" => "stdin",
             _ => arg,
         };
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "explain: {name} is empty: give a rule code or name, a Salesforce reply, or the output of `sf org login jwt`"
         )));
     }
@@ -347,7 +347,7 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
             .is_some_and(|p| p.eq_ignore_ascii_case("PF"))
         && subject[2..].chars().all(|c| c.is_ascii_digit());
     if code_like {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "explain: '{subject}' is not a rule code (see `jwt-preflight rules`)"
         )));
     }
@@ -379,13 +379,13 @@ fn explain(a: &ExplainArgs) -> Result<u8, CliError> {
     }
     match problem {
         None => Ok(0),
-        Some(msg) => Err(CliError(msg)),
+        Some(msg) => Err(Error::new(msg)),
     }
 }
 
-fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
+fn keygen(a: &super::args::KeygenArgs) -> Result<u8, Error> {
     if ![2048, 3072, 4096].contains(&a.bits) {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "--bits {}: choose 2048, 3072 or 4096",
             a.bits
         )));
@@ -394,17 +394,17 @@ fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
     let key_path = a.out.join("server.key");
     let cert_path = a.out.join("server.crt");
     if a.out.exists() && !a.out.is_dir() {
-        return Err(CliError(format!("{out}: is not a folder (--out)")));
+        return Err(Error::new(format!("{out}: is not a folder (--out)")));
     }
     for p in [&key_path, &cert_path] {
         if p.exists() {
-            return Err(CliError(format!(
+            return Err(Error::new(format!(
                 "{}: already exists; refusing to overwrite it (choose another --out, or move it away first)",
                 display_path(p)
             )));
         }
     }
-    crate::keygen::check_subject(&a.subject).map_err(CliError)?;
+    crate::keygen::check_subject(&a.subject).map_err(Error::new)?;
     print_stderr(&format!(
         "jwt-preflight: generating a {}-bit RSA key…",
         a.bits
@@ -412,7 +412,7 @@ fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
     // The subject and the certificate's size are refused before the folder is created.
     let now = inputs::now(None)?;
     let generated =
-        crate::keygen::generate(a.bits as usize, a.days, &a.subject, now).map_err(CliError)?;
+        crate::keygen::generate(a.bits as usize, a.days, &a.subject, now).map_err(Error::new)?;
     if !a.out.is_dir() {
         // As `mkdir -p` would, but private: the folder will hold a private key.
         let mut builder = std::fs::DirBuilder::new();
@@ -424,7 +424,7 @@ fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
         }
         builder
             .create(&a.out)
-            .map_err(|e| CliError(format!("{out}: cannot be created (--out): {e}")))?;
+            .map_err(|e| Error::new(format!("{out}: cannot be created (--out): {e}")))?;
     }
     write_new(&key_path, generated.key_pem.as_bytes(), 0o600)?;
     if let Err(e) = write_new(&cert_path, generated.cert_pem.as_bytes(), 0o644) {
@@ -443,7 +443,7 @@ fn keygen(a: &super::args::KeygenArgs) -> Result<u8, CliError> {
 }
 
 /// Writes a file that must not exist yet, with these permission bits.
-fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), CliError> {
+fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -457,10 +457,10 @@ fn write_new(path: &std::path::Path, bytes: &[u8], mode: u32) -> Result<(), CliE
     options
         .open(path)
         .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| CliError(format!("{}: cannot be written: {e}", display_path(path))))
+        .map_err(|e| Error::new(format!("{}: cannot be written: {e}", display_path(path))))
 }
 
-fn completions(a: &CompletionsArgs) -> Result<u8, CliError> {
+fn completions(a: &CompletionsArgs) -> Result<u8, Error> {
     let mut cmd = super::args::Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "jwt-preflight", &mut buf);

@@ -1,9 +1,9 @@
 //! Reading inputs: files with errors that name them, stdin, passphrases, the clock.
 
-use super::CliError;
+use super::Error;
 use super::args::PassphraseArgs;
 use crate::defaults::{MAX_ASSERTION_BYTES, MAX_MATERIAL_BYTES, MAX_PASSPHRASE_FILE_BYTES};
-use crate::material::{self, CertInfo, InputError, KeyInfo};
+use crate::material::{self, CertInfo, KeyInfo};
 use crate::text::{display_path, human_bytes};
 use chrono::{DateTime, Utc};
 use std::io::{IsTerminal, Read};
@@ -14,15 +14,15 @@ use zeroize::Zeroizing;
 /// device such as `/dev/zero` reports a size of 0 and never ends, so the size is only a
 /// first check and the read itself is bounded. Devices are refused; pipes (`<(…)`, a FIFO)
 /// are read. The message names the file. Key bytes are zeroized on drop.
-pub fn read_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
+pub fn read_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, Error> {
     // A name that exists is a path, however odd; one that does not may be content.
     if !path.exists()
         && let Some(problem) = content_given_as_path(path)
     {
-        return Err(CliError(problem));
+        return Err(Error::new(problem));
     }
     read_bounded(path, limit)
-        .map_err(|problem| CliError(format!("{}: {problem}", display_path(path))))
+        .map_err(|problem| Error::new(format!("{}: {problem}", display_path(path))))
 }
 
 /// [`read_file`] without the name: the problem alone, for callers that must not show the path.
@@ -110,7 +110,7 @@ fn io_problem(e: &std::io::Error) -> String {
 
 /// Reads stdin, never more than `limit` bytes. On a terminal it first says what it waits
 /// for, so a forgotten file argument does not look like a hang.
-pub fn read_stdin(limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
+pub fn read_stdin(limit: u64, what: &str) -> Result<Vec<u8>, Error> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         super::print_stderr(&format!(
@@ -122,9 +122,9 @@ pub fn read_stdin(limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
         .lock()
         .take(limit.saturating_add(1))
         .read_to_end(&mut buf)
-        .map_err(|e| CliError(format!("stdin: cannot be read: {e}")))?;
+        .map_err(|e| Error::new(format!("stdin: cannot be read: {e}")))?;
     if buf.len() as u64 > limit {
-        return Err(CliError(format!(
+        return Err(Error::new(format!(
             "stdin: is larger than {}; that is not {what}",
             human_bytes(limit)
         )));
@@ -135,7 +135,7 @@ pub fn read_stdin(limit: u64, what: &str) -> Result<Vec<u8>, CliError> {
 /// Reads an assertion from a file or `-` (stdin). Returns the text and whether it was stdin.
 /// An empty or blank input is read as it is: the parser reports it (PF101), like any other
 /// assertion that is not three segments.
-pub fn read_assertion(arg: &str) -> Result<(String, bool), CliError> {
+pub fn read_assertion(arg: &str) -> Result<(String, bool), Error> {
     let (bytes, stdin) = if arg == "-" {
         (read_stdin(MAX_ASSERTION_BYTES, "an assertion")?, true)
     } else {
@@ -155,12 +155,12 @@ pub fn read_assertion(arg: &str) -> Result<(String, bool), CliError> {
 /// file's path belongs must not be printed back, so no message quotes either.
 pub fn passphrase_source(
     args: &PassphraseArgs,
-) -> impl FnMut(&str) -> Result<Zeroizing<String>, InputError> + '_ {
+) -> impl FnMut(&str) -> Result<Zeroizing<String>, Error> + '_ {
     move |name: &str| {
         if let Some(var) = &args.passphrase_env {
             return match std::env::var(var) {
                 Ok(v) => Ok(Zeroizing::new(v)),
-                Err(_) => Err(InputError::new(
+                Err(_) => Err(Error::about(
                     name,
                     "is encrypted, and the environment variable named by --passphrase-env is not set (its name is not shown, in case a passphrase was given there: the flag takes the variable's name, e.g. --passphrase-env KEY_PASS)",
                 )),
@@ -168,7 +168,7 @@ pub fn passphrase_source(
         }
         if let Some(path) = &args.passphrase_file {
             let bytes = read_bounded(path, MAX_PASSPHRASE_FILE_BYTES).map_err(|what| {
-                InputError::new(
+                Error::about(
                     name,
                     format!(
                         "is encrypted, and the file given with --passphrase-file {what} (its path is not shown, in case a passphrase was given there: the flag takes the path of a file whose first line is the passphrase)"
@@ -182,14 +182,14 @@ pub fn passphrase_source(
         if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
             return rpassword::prompt_password(format!("Passphrase for {name}: "))
                 .map(Zeroizing::new)
-                .map_err(|e| InputError::new(name, format!("cannot read the passphrase: {e}")));
+                .map_err(|e| Error::about(name, format!("cannot read the passphrase: {e}")));
         }
         material::no_passphrase(name)
     }
 }
 
 /// Reads and parses a private key file; returns it with the file's permission bits.
-pub fn load_key(path: &Path, pass: &PassphraseArgs) -> Result<(KeyInfo, Option<u32>), CliError> {
+pub fn load_key(path: &Path, pass: &PassphraseArgs) -> Result<(KeyInfo, Option<u32>), Error> {
     let bytes = read_file(path, MAX_MATERIAL_BYTES)?;
     let mut source = passphrase_source(pass);
     let key = material::read_private_key(&display_path(path), &bytes, &mut source)?;
@@ -197,7 +197,7 @@ pub fn load_key(path: &Path, pass: &PassphraseArgs) -> Result<(KeyInfo, Option<u
 }
 
 /// Reads and parses a certificate file.
-pub fn load_cert(path: &Path) -> Result<CertInfo, CliError> {
+pub fn load_cert(path: &Path) -> Result<CertInfo, Error> {
     let bytes = read_file(path, MAX_MATERIAL_BYTES)?;
     Ok(material::read_certificate(&display_path(path), &bytes)?)
 }
@@ -214,9 +214,9 @@ fn file_mode(_: &Path) -> Option<u32> {
 }
 
 /// `--now`, or the system clock: the only place the core's `now` comes from.
-pub fn now(arg: Option<&str>) -> Result<DateTime<Utc>, CliError> {
+pub fn now(arg: Option<&str>) -> Result<DateTime<Utc>, Error> {
     match arg {
-        Some(s) => crate::timefmt::parse_instant(s).map_err(|e| CliError(format!("--now: {e}"))),
+        Some(s) => crate::timefmt::parse_instant(s).map_err(|e| Error::new(format!("--now: {e}"))),
         None => Ok(Utc::now()),
     }
 }

@@ -7,35 +7,13 @@ mod clock;
 mod commands;
 mod inputs;
 
+pub use crate::error::Error;
 use crate::text;
 use anstream::ColorChoice;
 use args::{Cli, ColorWhen, Format};
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use std::ffi::OsString;
-use std::fmt;
 use std::io::Write;
-
-/// A problem that stops the run: exit status 2, one line on stderr.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CliError(pub String);
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<crate::material::InputError> for CliError {
-    fn from(e: crate::material::InputError) -> Self {
-        CliError(e.message)
-    }
-}
-
-impl From<crate::check::BuildError> for CliError {
-    fn from(e: crate::check::BuildError) -> Self {
-        CliError(e.0)
-    }
-}
 
 /// Parses the command line, runs the command and returns the exit status.
 pub fn main() -> u8 {
@@ -88,7 +66,7 @@ pub fn main() -> u8 {
     match result {
         Ok(status) => status,
         Err(e) => {
-            report_failure(name, format, &text::redact_secrets(&e.0, &secrets));
+            report_failure(name, format, &text::redact_secrets(&e.line(), &secrets));
             2
         }
     }
@@ -206,7 +184,7 @@ fn command_and_format(argv: &[OsString]) -> (String, Option<Format>) {
 /// Refuses any argument value (typed, or from an environment variable) that holds key
 /// material or an assertion, naming the flag but never the value. A key's content where its
 /// path belongs, or in `--client-id`, would otherwise be echoed by an error or a report.
-fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), CliError> {
+fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), Error> {
     let Some((command, sub)) = matches.subcommand() else {
         return Ok(());
     };
@@ -265,7 +243,7 @@ fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), CliError> {
                 }
                 _ => format!("the flag takes {takes}, never key material or a token"),
             };
-            return Err(CliError(format!(
+            return Err(Error::new(format!(
                 "{flag}{via}: holds {} (not shown){}; {hint}",
                 kind.describe(),
                 if takes_path { ", not a path" } else { "" }
@@ -277,31 +255,31 @@ fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), CliError> {
 
 /// Writes to stdout through anstream, which strips colour for pipes, `NO_COLOR` and
 /// `--color never`; a closed pipe (`| head`) is not an error worth reporting.
-pub(crate) fn print_stdout(text: &str) -> Result<(), CliError> {
+pub(crate) fn print_stdout(text: &str) -> Result<(), Error> {
     let mut out = anstream::stdout().lock();
     finish_write(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
 }
 
 /// Writes machine-readable output (JSON, annotations), which never carries colour, straight
 /// to stdout: scanning it for escape sequences costs more than rendering it.
-pub(crate) fn print_stdout_plain(text: &str) -> Result<(), CliError> {
+pub(crate) fn print_stdout_plain(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     finish_write(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
 }
 
 /// Writes a command's output: styled for people, plain for machines.
-pub(crate) fn emit(text: &str, format: args::Format) -> Result<(), CliError> {
+pub(crate) fn emit(text: &str, format: args::Format) -> Result<(), Error> {
     match format {
         args::Format::Human => print_stdout(text),
         args::Format::Json | args::Format::Github => print_stdout_plain(text),
     }
 }
 
-fn finish_write(result: std::io::Result<()>) -> Result<(), CliError> {
+fn finish_write(result: std::io::Result<()>) -> Result<(), Error> {
     match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError(format!("cannot write to stdout: {e}"))),
+        Err(e) => Err(Error::new(format!("cannot write to stdout: {e}"))),
     }
 }
 

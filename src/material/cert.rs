@@ -3,7 +3,7 @@
 
 use super::key::{parse_pem_blocks, public_from_parts};
 use super::oids;
-use super::{InputError, describe_unknown};
+use super::{Error, describe_unknown};
 use chrono::{DateTime, Utc};
 use rsa::PublicKey;
 use rsa::pkcs1::RsaPublicKeyRef;
@@ -82,16 +82,16 @@ impl CertInfo {
 }
 
 /// Reads a certificate from `bytes`, PEM or DER.
-pub fn read_certificate(name: &str, bytes: &[u8]) -> Result<CertInfo, InputError> {
+pub fn read_certificate(name: &str, bytes: &[u8]) -> Result<CertInfo, Error> {
     if bytes.is_empty() {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             "is empty (0 bytes); expected a PEM or DER X.509 certificate",
         ));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) if text.contains("BEGIN") => read_pem(name, text, bytes.len()),
-        Ok(text) if text.trim().is_empty() => Err(InputError::new(
+        Ok(text) if text.trim().is_empty() => Err(Error::about(
             name,
             "contains only whitespace; expected a PEM or DER X.509 certificate",
         )),
@@ -99,7 +99,7 @@ pub fn read_certificate(name: &str, bytes: &[u8]) -> Result<CertInfo, InputError
     }
 }
 
-fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, InputError> {
+fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, Error> {
     let (blocks, notes) = parse_pem_blocks(name, text)?;
     let certs: Vec<&pem::Pem> = blocks
         .iter()
@@ -124,11 +124,11 @@ fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, Input
                 labels.join(", ")
             )
         };
-        return Err(InputError::new(name, what));
+        return Err(Error::about(name, what));
     };
     let contents = first.contents();
     if contents.is_empty() {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             format!(
                 "holds an empty {} PEM block (nothing between its BEGIN and END lines); the file was truncated or edited",
@@ -142,7 +142,7 @@ fn read_pem(name: &str, text: &str, file_bytes: usize) -> Result<CertInfo, Input
         && !is_other_known_der(contents)
     {
         let detail = format!(" ({e})");
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             format!(
                 "holds a {} PEM block whose {} bytes are not a DER certificate{detail}; the block is damaged or truncated",
@@ -169,7 +169,7 @@ pub fn is_der_certificate(der: &[u8]) -> bool {
 }
 
 /// Reads one DER certificate. `file_bytes` is the size of what would be uploaded.
-pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<CertInfo, InputError> {
+pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<CertInfo, Error> {
     let cert = match Certificate::from_der(der) {
         Ok(c) => c,
         Err(e) => return Err(not_a_certificate(name, der, &e)),
@@ -178,7 +178,7 @@ pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<Cer
     let spki = tbs.subject_public_key_info();
     let spki_der = spki
         .to_der()
-        .map_err(|e| InputError::new(name, format!("has an unreadable public key: {e}")))?;
+        .map_err(|e| Error::about(name, format!("has an unreadable public key: {e}")))?;
     let key = public_key_from_spki(name, &spki_der)?;
     let bits = match &key {
         CertKey::Rsa(k) => Some(super::key::public_bits(k)),
@@ -219,30 +219,30 @@ fn is_other_known_der(der: &[u8]) -> bool {
 }
 
 /// Explains DER that is not a certificate: a key given in its place, a truncated file, garbage.
-fn not_a_certificate(name: &str, der: &[u8], e: &x509_cert::der::Error) -> InputError {
+fn not_a_certificate(name: &str, der: &[u8], e: &x509_cert::der::Error) -> Error {
     if rsa::pkcs8::PrivateKeyInfoRef::from_der(der).is_ok()
         || rsa::pkcs1::RsaPrivateKeyRef::from_der(der).is_ok()
     {
-        return InputError::new(
+        return Error::about(
             name,
             "is a DER private key, not a certificate; give it as --key, and the certificate as --cert",
         );
     }
     if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
-        return InputError::new(
+        return Error::about(
             name,
             "is a bare DER public key; Salesforce needs the X.509 certificate",
         );
     }
     if super::key::looks_like_pkcs12(der) {
-        return InputError::new(
+        return Error::about(
             name,
             "is a PKCS#12 archive, not a certificate; give it as --key (its certificate is used from inside it)",
         );
     }
     if der.first() == Some(&0x30) {
         let truncated = matches!(e.kind(), x509_cert::der::ErrorKind::Incomplete { .. });
-        return InputError::new(
+        return Error::about(
             name,
             if truncated {
                 format!("is a truncated DER certificate ({} bytes; {e})", der.len())
@@ -251,13 +251,13 @@ fn not_a_certificate(name: &str, der: &[u8], e: &x509_cert::der::Error) -> Input
             },
         );
     }
-    InputError::new(name, describe_unknown(der))
+    Error::about(name, describe_unknown(der))
 }
 
 /// Reads a SubjectPublicKeyInfo (DER): RSA keys of 256 to 16384 bits, other algorithms named.
-pub fn public_key_from_spki(name: &str, spki_der: &[u8]) -> Result<CertKey, InputError> {
+pub fn public_key_from_spki(name: &str, spki_der: &[u8]) -> Result<CertKey, Error> {
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
-        .map_err(|e| InputError::new(name, format!("has an unreadable public key: {e}")))?;
+        .map_err(|e| Error::about(name, format!("has an unreadable public key: {e}")))?;
     if spki.algorithm.oid != oids::RSA_ENCRYPTION {
         let curve = spki.algorithm.parameters_oid().ok();
         return Ok(CertKey::Other {
@@ -271,7 +271,7 @@ pub fn public_key_from_spki(name: &str, spki_der: &[u8]) -> Result<CertKey, Inpu
         .and_then(|k| public_from_parts(k.modulus.as_bytes(), k.public_exponent.as_bytes()));
     match rsa_key {
         Some(k) => Ok(CertKey::Rsa(k)),
-        None => Err(InputError::new(
+        None => Err(Error::about(
             name,
             "has an RSA public key whose modulus or exponent is invalid",
         )),

@@ -9,7 +9,7 @@
 //! layers; once the passphrase is known, [`check_pkcs12_layers`] decrypts those layers (each
 //! already checked) and checks what they hold, before p12-keystore reads the archive.
 
-use super::InputError;
+use super::Error;
 use crate::defaults::{
     MAX_KDF_ITERATIONS, MAX_KDF_USES, MAX_SCRYPT_MEMORY_BYTES, MAX_SCRYPT_PARALLELISM,
 };
@@ -39,10 +39,10 @@ struct Budget {
 }
 
 impl Budget {
-    fn spend(&mut self, name: &str) -> Result<(), InputError> {
+    fn spend(&mut self, name: &str) -> Result<(), Error> {
         self.uses += 1;
         if self.uses > MAX_KDF_USES {
-            return Err(InputError::new(
+            return Err(Error::about(
                 name,
                 format!(
                     "holds more than {MAX_KDF_USES} password-based encryptions; no key file has that many, so it is not decrypted"
@@ -60,8 +60,8 @@ fn reencrypt_hint(name: &str) -> String {
     )
 }
 
-fn too_many_iterations(name: &str, what: &str, n: u64) -> InputError {
-    InputError::new(
+fn too_many_iterations(name: &str, what: &str, n: u64) -> Error {
+    Error::about(
         name,
         format!(
             "its {what} asks for {n} iterations, over the limit of {MAX_KDF_ITERATIONS} (openssl writes 2048, keytool 10000), so it is not decrypted; {}",
@@ -71,11 +71,7 @@ fn too_many_iterations(name: &str, what: &str, n: u64) -> InputError {
 }
 
 /// Checks one PBES2 parameter set.
-fn check_pbes2(
-    name: &str,
-    params: &pbes2::Parameters,
-    budget: &mut Budget,
-) -> Result<(), InputError> {
+fn check_pbes2(name: &str, params: &pbes2::Parameters, budget: &mut Budget) -> Result<(), Error> {
     budget.spend(name)?;
     match &params.kdf {
         pbes2::Kdf::Pbkdf2(p) => {
@@ -99,7 +95,7 @@ fn check_pbes2(
                 let asked = memory
                     .map(human_bytes)
                     .unwrap_or_else(|| "more memory than exists".to_string());
-                return Err(InputError::new(
+                return Err(Error::about(
                     name,
                     format!(
                         "its scrypt parameters (N = {n}, r = {r}) ask for {asked} of memory (128·r·N), over the {} that openssl also allows, so it is not decrypted; {}",
@@ -109,7 +105,7 @@ fn check_pbes2(
                 ));
             }
             if p > MAX_SCRYPT_PARALLELISM {
-                return Err(InputError::new(
+                return Err(Error::about(
                     name,
                     format!(
                         "its scrypt parallelism (p = {p}) is over the limit of {MAX_SCRYPT_PARALLELISM} (openssl writes 1), so it is not decrypted"
@@ -156,7 +152,7 @@ struct Walker<'n> {
 }
 
 impl Walker<'_> {
-    fn walk(&mut self, content: &[u8], depth: usize) -> Result<(), InputError> {
+    fn walk(&mut self, content: &[u8], depth: usize) -> Result<(), Error> {
         if depth > MAX_DEPTH {
             return Ok(());
         }
@@ -173,7 +169,7 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn visit(&mut self, el: &AnyRef<'_>, depth: usize) -> Result<(), InputError> {
+    fn visit(&mut self, el: &AnyRef<'_>, depth: usize) -> Result<(), Error> {
         let tag = el.tag();
         if tag == Tag::Sequence
             && let Some(parts) = children(el.value())
@@ -198,7 +194,7 @@ impl Walker<'_> {
         &mut self,
         oid: &ObjectIdentifier,
         params: Option<&AnyRef<'_>>,
-    ) -> Result<(), InputError> {
+    ) -> Result<(), Error> {
         let dotted = oid.to_string();
         if *oid == PBES2 {
             if let Some(p) = params
@@ -243,7 +239,7 @@ fn der_of(any: &AnyRef<'_>) -> Vec<u8> {
 
 /// Checks every key-derivation parameter visible in `der` (an encrypted PKCS#8 key or a
 /// PKCS#12 archive), and a PKCS#12 MAC's iteration count, before anything is decrypted.
-pub(crate) fn check_visible(name: &str, der: &[u8]) -> Result<(), InputError> {
+pub(crate) fn check_visible(name: &str, der: &[u8]) -> Result<(), Error> {
     let mut w = Walker {
         name,
         budget: Budget::default(),
@@ -281,11 +277,7 @@ fn pkcs12_mac_iterations(der: &[u8]) -> Option<u64> {
 /// parameters passed [`check_visible`] and checks the parameters inside it (the shrouded key
 /// bag of most archives sits in such a layer's plaintext, or beside it). A layer that does not
 /// decrypt with this passphrase is skipped: p12-keystore will report the wrong passphrase.
-pub(crate) fn check_pkcs12_layers(
-    name: &str,
-    der: &[u8],
-    password: &str,
-) -> Result<(), InputError> {
+pub(crate) fn check_pkcs12_layers(name: &str, der: &[u8], password: &str) -> Result<(), Error> {
     let mut w = Walker {
         name,
         budget: Budget::default(),
@@ -295,7 +287,7 @@ pub(crate) fn check_pkcs12_layers(
     w.walk(der, 0)?;
     for (alg, ciphertext) in encrypted_layers(der).unwrap_or_default() {
         if let Some(plain) = decrypt_layer(&alg, ciphertext, password) {
-            w.walk(&plain, 0)?;
+            w.walk(&zeroize::Zeroizing::new(plain), 0)?;
         }
     }
     Ok(())
@@ -403,6 +395,100 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// SEQUENCE { OID PBES2, PBES2-params(PBKDF2 with `iterations`, AES-256-CBC) }.
+    fn pbes2_algorithm(iterations: u32) -> Vec<u8> {
+        use x509_cert::der::Encode;
+        let params = pbes2::Parameters {
+            kdf: pbes2::Pbkdf2Params {
+                salt: pbes2::Salt::try_from(&[7u8; 8][..]).expect("salt"),
+                iteration_count: iterations,
+                key_length: None,
+                prf: pbes2::Pbkdf2Prf::HmacWithSha256,
+            }
+            .into(),
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [1; 16] },
+        };
+        let alg = x509_cert::spki::AlgorithmIdentifier {
+            oid: PBES2,
+            parameters: Some(x509_cert::der::Any::encode_from(&params).expect("params DER")),
+        };
+        alg.to_der().expect("algorithm DER")
+    }
+
+    /// DER of a SEQUENCE holding `content`.
+    fn sequence(content: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x30];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else if len < 0x100 {
+            out.extend([0x81, len as u8]);
+        } else {
+            out.extend([0x82, (len >> 8) as u8, len as u8]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    #[test]
+    fn every_layer_of_the_fixture_archives_decrypts() {
+        // openssl 3's default (PBES2, AES-256-CBC), -legacy (RC2-40 and 3DES) and keytool.
+        for name in ["server.p12", "server.legacy.p12", "server.keytool.p12"] {
+            let der = fixture(name);
+            let layers = encrypted_layers(&der).unwrap_or_default();
+            assert!(!layers.is_empty(), "{name}: no encrypted layer found");
+            for (alg, ct) in layers {
+                let plain = decrypt_layer(&alg, ct, "preflight-test-pass")
+                    .unwrap_or_else(|| panic!("{name}: a layer did not decrypt"));
+                assert_eq!(plain.first(), Some(&0x30), "{name}: not DER SafeContents");
+                assert!(decrypt_layer(&alg, ct, "wrong").is_none_or(|p| p != plain));
+            }
+            check_visible(name, &der).expect("within limits");
+            check_pkcs12_layers(name, &der, "preflight-test-pass").expect("within limits");
+        }
+    }
+
+    #[test]
+    fn parameters_anywhere_in_the_structure_are_checked() {
+        // A shrouded key bag as a decrypted layer holds it: nested SEQUENCEs, and the
+        // EncryptedPrivateKeyInfo inside an OCTET STRING.
+        for (iterations, over) in [(2048, false), (10_000_000, false), (10_000_001, true)] {
+            let epki =
+                sequence(&[pbes2_algorithm(iterations), vec![0x04, 0x02, 0xab, 0xcd]].concat());
+            let mut wrapped = vec![0x04, epki.len() as u8];
+            wrapped.extend(&epki);
+            for der in [sequence(&sequence(&epki)), sequence(&wrapped)] {
+                let result = check_visible("x.p12", &der);
+                assert_eq!(result.is_err(), over, "{iterations}: {result:?}");
+                if let Err(e) = result {
+                    assert!(
+                        e.message()
+                            .contains(&format!("asks for {iterations} iterations")),
+                        "{e}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn too_many_derivations_are_refused() {
+        let many: Vec<u8> = (0..=MAX_KDF_USES)
+            .flat_map(|_| sequence(&[pbes2_algorithm(1), vec![0x04, 0x00]].concat()))
+            .collect();
+        let e = check_visible("x.p12", &sequence(&many)).expect_err("refused");
+        assert!(
+            e.message()
+                .contains("more than 16 password-based encryptions"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn integers_saturate() {

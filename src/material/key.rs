@@ -6,7 +6,7 @@
 use super::cert::{self, CertInfo};
 use super::oids;
 use super::pem_repair;
-use super::{InputError, PassphraseSource, describe_unknown};
+use super::{Error, PassphraseSource, describe_unknown};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rsa::pkcs1::RsaPrivateKeyRef;
@@ -145,9 +145,9 @@ pub fn read_private_key(
     name: &str,
     bytes: &[u8],
     passphrase: &mut PassphraseSource<'_>,
-) -> Result<KeyInfo, InputError> {
+) -> Result<KeyInfo, Error> {
     if bytes.is_empty() {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             "is empty (0 bytes); expected a PEM or DER private key",
         ));
@@ -157,7 +157,7 @@ pub fn read_private_key(
     }
     if bytes.starts_with(&[0xfe, 0xed, 0xfe, 0xed]) || bytes.starts_with(&[0xce, 0xce, 0xce, 0xce])
     {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             format!(
                 "is a Java keystore (JKS/JCEKS), which this tool does not read; convert it with: keytool -importkeystore -srckeystore {name} -destkeystore {name}.p12 -deststoretype PKCS12"
@@ -168,7 +168,7 @@ pub fn read_private_key(
         Ok(text) if text.contains("BEGIN") => read_pem(name, text, passphrase),
         Ok(text) => match bare_base64(text) {
             Some(decoded) => read_unwrapped_base64(name, &decoded, passphrase),
-            None if text.trim().is_empty() => Err(InputError::new(
+            None if text.trim().is_empty() => Err(Error::about(
                 name,
                 "contains only whitespace; expected a PEM or DER private key",
             )),
@@ -184,7 +184,7 @@ fn read_unwrapped_base64(
     name: &str,
     decoded: &Zeroizing<Vec<u8>>,
     passphrase: &mut PassphraseSource<'_>,
-) -> Result<KeyInfo, InputError> {
+) -> Result<KeyInfo, Error> {
     let (mut info, note) = match std::str::from_utf8(decoded) {
         Ok(inner) if inner.contains("-----BEGIN") => (
             read_pem(name, inner, passphrase)?,
@@ -218,7 +218,7 @@ fn read_pem(
     name: &str,
     text: &str,
     passphrase: &mut PassphraseSource<'_>,
-) -> Result<KeyInfo, InputError> {
+) -> Result<KeyInfo, Error> {
     let (blocks, notes) = parse_pem_blocks(name, text)?;
     let labels: Vec<&str> = blocks.iter().map(|b| b.tag()).collect();
     let Some(block) = blocks.iter().find(|b| b.tag().contains("PRIVATE KEY")) else {
@@ -226,7 +226,7 @@ fn read_pem(
     };
     let contents = Zeroizing::new(block.contents().to_vec());
     if contents.is_empty() {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             format!(
                 "holds an empty {} PEM block (nothing between its BEGIN and END lines); the file was truncated or edited",
@@ -239,7 +239,7 @@ fn read_pem(
         "RSA PRIVATE KEY" => {
             if let Some(dek) = block.headers().get("DEK-Info") {
                 let cipher = dek.split(',').next().unwrap_or(dek).trim();
-                return Err(InputError::new(
+                return Err(Error::about(
                     name,
                     format!(
                         "is a legacy OpenSSL-encrypted PEM key (Proc-Type/DEK-Info, {cipher}), which this tool does not decrypt; convert it to encrypted PKCS#8 with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out {name}.p8"
@@ -268,7 +268,7 @@ fn read_pem(
             },
         ),
         "OPENSSH PRIVATE KEY" => {
-            return Err(InputError::new(
+            return Err(Error::about(
                 name,
                 format!(
                     "is an OpenSSH private key, not a PEM key; convert a copy with: ssh-keygen -p -m PKCS8 -f {name}"
@@ -276,7 +276,7 @@ fn read_pem(
             ));
         }
         other => {
-            return Err(InputError::new(
+            return Err(Error::about(
                 name,
                 format!(
                     "holds a PEM block labelled \"{other}\", which is not a supported private key"
@@ -317,10 +317,7 @@ impl Drop for PemBlocks {
 }
 
 /// Parses every PEM block, repairing a mangled CI secret when that is unambiguous.
-pub(crate) fn parse_pem_blocks(
-    name: &str,
-    text: &str,
-) -> Result<(PemBlocks, Vec<String>), InputError> {
+pub(crate) fn parse_pem_blocks(name: &str, text: &str) -> Result<(PemBlocks, Vec<String>), Error> {
     // A mangled secret may still parse (the pem crate is lenient about line breaks), but
     // openssl and the Salesforce CLI will not read it: always say what was repaired.
     let (repaired, notes) = pem_repair::repair(text);
@@ -353,7 +350,7 @@ pub(crate) fn parse_pem_blocks(
     } else {
         format!(" ({})", notes.join(", "))
     };
-    Err(InputError::new(
+    Err(Error::about(
         name,
         format!(
             "has a -----BEGIN line but its PEM block is damaged: {why}{hint}; the file may be truncated or edited"
@@ -362,7 +359,7 @@ pub(crate) fn parse_pem_blocks(
 }
 
 /// The error for a PEM file that holds something other than a private key.
-fn wrong_pem_kind(name: &str, labels: &[&str]) -> InputError {
+fn wrong_pem_kind(name: &str, labels: &[&str]) -> Error {
     let what = if labels.iter().any(|l| l.contains("CERTIFICATE REQUEST")) {
         "is a certificate signing request (CSR), not a private key".to_string()
     } else if labels.iter().any(|l| l.contains("CERTIFICATE")) {
@@ -378,7 +375,7 @@ fn wrong_pem_kind(name: &str, labels: &[&str]) -> InputError {
             labels.join(", ")
         )
     };
-    InputError::new(name, what)
+    Error::about(name, what)
 }
 
 fn key_info(name: &str, format: KeyFormat, kind: KeyKind) -> KeyInfo {
@@ -407,7 +404,7 @@ fn read_der(
     name: &str,
     der: &[u8],
     passphrase: &mut PassphraseSource<'_>,
-) -> Result<KeyInfo, InputError> {
+) -> Result<KeyInfo, Error> {
     if PrivateKeyInfoRef::from_der(der).is_ok() {
         return Ok(key_info(name, KeyFormat::Pkcs8Der, pkcs8_kind(name, der)?));
     }
@@ -424,19 +421,19 @@ fn read_der(
         ));
     }
     if x509_cert::Certificate::from_der(der).is_ok() {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             "is a DER certificate, not a private key; give it as --cert and the private key as --key",
         ));
     }
     if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             "is a DER public key, not a private key; signing needs the private key",
         ));
     }
     if der.first() == Some(&0x30) {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             format!(
                 "is DER data ({} bytes) that is not a private key, or a truncated one",
@@ -444,7 +441,7 @@ fn read_der(
             ),
         ));
     }
-    Err(InputError::new(name, describe_unknown(der)))
+    Err(Error::about(name, describe_unknown(der)))
 }
 
 /// The encryption scheme OID of an EncryptedPrivateKeyInfo, read before decrypting so that
@@ -465,15 +462,15 @@ fn read_encrypted_pkcs8(
     name: &str,
     der: &[u8],
     passphrase: &mut PassphraseSource<'_>,
-) -> Result<KeyInfo, InputError> {
+) -> Result<KeyInfo, Error> {
     let Some(scheme) = encryption_scheme(der) else {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             "is labelled as an encrypted PKCS#8 key but its structure is damaged",
         ));
     };
     if scheme != oids::PBES2 {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             format!(
                 "is encrypted with {} (legacy PKCS#12 PBE), which this tool does not decrypt; re-encrypt it with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out {name}.p8",
@@ -485,7 +482,7 @@ fn read_encrypted_pkcs8(
     // passphrase, let alone deriving anything.
     super::kdf_limits::check_visible(name, der)?;
     let epki = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
-        InputError::new(
+        Error::about(
             name,
             format!("uses a PBES2 cipher or key derivation this tool does not support ({e}); re-encrypt it with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in {name} -out {name}.p8"),
         )
@@ -493,7 +490,7 @@ fn read_encrypted_pkcs8(
     let pass = passphrase(name)?;
     let decrypted = epki
         .decrypt(pass.as_bytes())
-        .map_err(|_| InputError::new(name, "wrong passphrase or corrupted file"))?;
+        .map_err(|_| Error::about(name, "wrong passphrase or corrupted file"))?;
     let mut info = key_info(
         name,
         KeyFormat::Pkcs8EncryptedPem,
@@ -526,7 +523,7 @@ fn read_pkcs12(
     name: &str,
     bytes: &[u8],
     passphrase: &mut PassphraseSource<'_>,
-) -> Result<KeyInfo, InputError> {
+) -> Result<KeyInfo, Error> {
     // Every derivation the archive asks for (MAC, encrypted layers, the key bag) is checked
     // before any runs; those inside encrypted layers once a passphrase can open them.
     super::kdf_limits::check_visible(name, bytes)?;
@@ -540,15 +537,15 @@ fn read_pkcs12(
             p12_keystore::Pkcs12Archive::from_pkcs12(bytes, pass.as_str()).map_err(|e| {
                 let msg = e.to_string();
                 if msg.contains("MAC") || msg.contains("mac") || msg.contains("decrypt") || msg.contains("Unpad") {
-                    InputError::new(name, "wrong passphrase or corrupted file")
+                    Error::about(name, "wrong passphrase or corrupted file")
                 } else {
-                    InputError::new(name, format!("is a PKCS#12 archive this tool cannot read: {msg} (wrong passphrase or corrupted file?)"))
+                    Error::about(name, format!("is a PKCS#12 archive this tool cannot read: {msg} (wrong passphrase or corrupted file?)"))
                 }
             })?
         }
     };
     let Some(key_bag) = archive.keys.first() else {
-        return Err(InputError::new(
+        return Err(Error::about(
             name,
             "is a PKCS#12 archive that holds no private key (only certificates?)",
         ));
@@ -581,9 +578,9 @@ fn read_pkcs12(
 }
 
 /// Reads a PKCS#8 PrivateKeyInfo of any algorithm.
-fn pkcs8_kind(name: &str, der: &[u8]) -> Result<KeyKind, InputError> {
+fn pkcs8_kind(name: &str, der: &[u8]) -> Result<KeyKind, Error> {
     let pki = PrivateKeyInfoRef::from_der(der)
-        .map_err(|e| InputError::new(name, format!("is not a valid PKCS#8 private key: {e}")))?;
+        .map_err(|e| Error::about(name, format!("is not a valid PKCS#8 private key: {e}")))?;
     if pki.algorithm.oid == oids::RSA_ENCRYPTION {
         return rsa_from_pkcs1(name, pki.private_key.as_bytes());
     }
@@ -615,14 +612,14 @@ fn sec1_curve(der: &[u8]) -> String {
 
 /// Builds an RSA key from PKCS#1 RSAPrivateKey DER. A key whose parts disagree, or that is too
 /// small for the RSA library, still yields its public half so the other rules can run.
-pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, InputError> {
+pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, Error> {
     let parsed = RsaPrivateKeyRef::from_der(der)
-        .map_err(|e| InputError::new(name, format!("is not a valid RSA private key: {e}")))?;
+        .map_err(|e| Error::about(name, format!("is not a valid RSA private key: {e}")))?;
     let n = parsed.modulus.as_bytes();
     let e = parsed.public_exponent.as_bytes();
     let bits = bit_length(n);
     let public = public_from_parts(n, e).ok_or_else(|| {
-        InputError::new(
+        Error::about(
             name,
             "holds an RSA key whose modulus or exponent is invalid",
         )
@@ -735,22 +732,22 @@ mod tests {
         let mut none = super::super::no_passphrase;
         let e = read_private_key("k.pem", b"", &mut none).unwrap_err();
         assert_eq!(
-            e.message,
+            e.message(),
             "k.pem: is empty (0 bytes); expected a PEM or DER private key"
         );
         let e = read_private_key("k.jks", &[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2], &mut none)
             .unwrap_err();
         assert!(
-            e.message.starts_with("k.jks: is a Java keystore")
-                && e.message.contains("keytool -importkeystore"),
+            e.message().starts_with("k.jks: is a Java keystore")
+                && e.message().contains("keytool -importkeystore"),
             "{}",
-            e.message
+            e.message()
         );
         let e = read_private_key("k.pem", &[0xde, 0xad, 0xbe, 0xef, 0xff], &mut none).unwrap_err();
         assert!(
-            e.message.starts_with("k.pem: is 5 bytes of binary data"),
+            e.message().starts_with("k.pem: is 5 bytes of binary data"),
             "{}",
-            e.message
+            e.message()
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Reading keys and certificates: every format is sniffed from the content, never from the
-//! file name. Every failure is an [`InputError`] whose one line names the input and says what
+//! file name. Every failure is an [`Error`] whose one line names the input and says what
 //! it really is.
 
 pub mod cert;
@@ -11,42 +11,19 @@ mod pem_repair;
 pub use cert::{CertInfo, CertKey, read_certificate};
 pub use key::{KeyFormat, KeyInfo, KeyKind, RsaKey, read_private_key};
 
-use std::fmt;
 use zeroize::Zeroizing;
 
-/// A problem that stops the run (exit status 2): the message names the input and the problem.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    /// One line, starting with the input's name.
-    pub message: String,
-}
-
-impl InputError {
-    /// `"{name}: {problem}"`.
-    pub fn new(name: &str, problem: impl fmt::Display) -> Self {
-        InputError {
-            message: format!("{name}: {problem}"),
-        }
-    }
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for InputError {}
+pub use crate::error::Error;
 
 /// Supplies the passphrase of an encrypted key or PKCS#12 file, only when one is needed.
 /// The argument is the input's name, for a prompt. The command layer decides where it comes
 /// from (environment variable, file or terminal prompt); the core never asks for one itself.
-pub type PassphraseSource<'a> = dyn FnMut(&str) -> Result<Zeroizing<String>, InputError> + 'a;
+pub type PassphraseSource<'a> = dyn FnMut(&str) -> Result<Zeroizing<String>, Error> + 'a;
 
 /// A passphrase source for inputs that must not be encrypted: it refuses with a message that
 /// says how to provide one.
-pub fn no_passphrase(name: &str) -> Result<Zeroizing<String>, InputError> {
-    Err(InputError::new(
+pub fn no_passphrase(name: &str) -> Result<Zeroizing<String>, Error> {
+    Err(Error::about(
         name,
         "is encrypted; give its passphrase with --passphrase-env VAR or --passphrase-file PATH (or run on a terminal to be prompted)",
     ))

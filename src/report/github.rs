@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn escapes_newlines_and_properties() {
-        let f = Finding::new("PF403", "100%").with_fix("line one\nline two");
+        let f = Finding::new(crate::catalog::Code::PF403, "100%").with_fix("line one\nline two");
         let line = annotation(&f, Some("a,b:c"));
         assert_eq!(
             line,

@@ -1,7 +1,7 @@
 //! PF321–PF325: the audience, and whether it agrees with where the request goes.
 
 use super::Expectations;
-use crate::catalog::CheckGroup;
+use crate::catalog::{CheckGroup, Code};
 use crate::finding::{Finding, Findings};
 use crate::salesforce::{self, HostKind, SimpleUrl};
 use crate::token::Object;
@@ -26,7 +26,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     );
     let aud = match claims.get("aud") {
         None => {
-            out.push(Finding::new("PF321", "the claims have no \"aud\""));
+            out.push(Finding::new(Code::PF321, "the claims have no \"aud\""));
             return;
         }
         Some(Value::String(s)) => s.as_str(),
@@ -36,7 +36,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
                 _ => String::new(),
             };
             out.push(Finding::new(
-                "PF322",
+                Code::PF322,
                 format!(
                     "aud is a JSON array of {} value{}; Salesforce needs one string{hint}",
                     items.len(),
@@ -47,7 +47,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
         }
         Some(other) => {
             out.push(Finding::new(
-                "PF322",
+                Code::PF322,
                 format!("aud is {other}, not a string holding an https URL"),
             ));
             return;
@@ -60,7 +60,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
             String::new()
         };
         out.push(Finding::new(
-            "PF322",
+            Code::PF322,
             format!("aud \"{aud}\" is not a URL (a bare host name?){suggestion}"),
         ));
         return;
@@ -73,8 +73,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
         } else {
             "a trailing dot after the host"
         };
-        out.push(Finding::new(
-            "PF322",
+        out.push(Finding::new(Code::PF322,
             format!(
                 "aud \"{aud}\" has {what}; the audience is exactly the server's origin, e.g. https://{}",
                 url.host.trim_end_matches('.')
@@ -85,7 +84,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     let kind = salesforce::classify_host(&url.host);
     if url.scheme != "https" {
         out.push(Finding::new(
-            "PF322",
+            Code::PF322,
             format!(
                 "aud \"{aud}\" uses {}://; Salesforce requires https (https://{})",
                 url.scheme, url.host
@@ -98,8 +97,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
             let my_domain = url
                 .host
                 .replace(".lightning.force.com", ".my.salesforce.com");
-            out.push(Finding::new(
-                "PF322",
+            out.push(Finding::new(Code::PF322,
                 format!(
                     "aud \"{aud}\" is a Lightning Experience domain, not a login server; use the My Domain URL (https://{my_domain})"
                 ),
@@ -107,8 +105,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
             return;
         }
         HostKind::OtherSalesforce | HostKind::Unknown => {
-            out.push(Finding::new(
-                "PF322",
+            out.push(Finding::new(Code::PF322,
                 format!(
                     "aud \"{aud}\" is {}; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL",
                     salesforce::describe(&kind)
@@ -121,8 +118,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     let is_site = matches!(kind, HostKind::ExperienceSite { .. });
     let path = url.path.as_str();
     if url.has_query || (!is_site && !path.is_empty() && path != "/") {
-        out.push(Finding::new(
-            "PF322",
+        out.push(Finding::new(Code::PF322,
             format!(
                 "aud \"{aud}\" has the path {path}{}; the audience is the server's origin ({}), not an endpoint",
                 if url.has_query { " and a query" } else { "" },
@@ -133,7 +129,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     }
     if aud.ends_with('/') {
         out.push(Finding::new(
-            "PF325",
+            Code::PF325,
             format!(
                 "aud \"{aud}\" ends with '/'; use \"{}\"",
                 aud.trim_end_matches('/')
@@ -144,7 +140,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
         && aud.trim_end_matches('/') != expected.trim_end_matches('/')
     {
         out.push(Finding::new(
-            "PF323",
+            Code::PF323,
             format!("aud is \"{aud}\" but the expected audience (--audience) is \"{expected}\""),
         ));
         return;
@@ -168,7 +164,7 @@ fn compare_with_login_url(
     if matches!(aud_kind, HostKind::ExperienceSite { .. }) {
         if aud_url.host != login.host {
             out.push(Finding::new(
-                "PF323",
+                Code::PF323,
                 format!(
                     "aud \"{aud}\" names the site {}, but the request goes to {}",
                     aud_url.host, exp.login_url
@@ -183,7 +179,7 @@ fn compare_with_login_url(
     };
     if aud_env != login_env {
         out.push(Finding::new(
-            "PF323",
+            Code::PF323,
             format!(
                 "aud \"{aud}\" is a {} audience ({}), but the request goes to {} ({})",
                 aud_env.as_str(),
@@ -196,8 +192,7 @@ fn compare_with_login_url(
     }
     match (aud_kind, &login_kind) {
         (HostKind::MyDomain { name: a, .. }, HostKind::MyDomain { name: l, .. }) if a != l => {
-            out.push(Finding::new(
-                "PF323",
+            out.push(Finding::new(Code::PF323,
                 format!(
                     "aud \"{aud}\" names the My Domain {a}, but the request goes to the My Domain {l} ({})",
                     exp.login_url
@@ -205,8 +200,7 @@ fn compare_with_login_url(
             ));
         }
         (HostKind::ProductionLogin | HostKind::SandboxLogin, HostKind::MyDomain { .. }) => {
-            out.push(Finding::new(
-                "PF324",
+            out.push(Finding::new(Code::PF324,
                 format!(
                     "aud \"{aud}\" is a legacy login host while the request goes to the My Domain {}; External Client Apps reject it since Spring '26 (use aud \"{}\")",
                     exp.login_url,

@@ -1,7 +1,7 @@
 //! PF301–PF314: the issuer (the connected app's consumer key) and the subject (the username).
 
 use super::Expectations;
-use crate::catalog::CheckGroup;
+use crate::catalog::{CheckGroup, Code};
 use crate::finding::{Finding, Findings};
 use crate::token::Object;
 use serde_json::Value;
@@ -19,7 +19,7 @@ pub fn evaluate_issuer(claims: &Object, exp: &Expectations, out: &mut Findings) 
         }
     }
     let Some(iss) = claims.get("iss") else {
-        out.push(Finding::new("PF301", "the claims have no \"iss\""));
+        out.push(Finding::new(Code::PF301, "the claims have no \"iss\""));
         return;
     };
     let iss_text = match iss {
@@ -31,7 +31,7 @@ pub fn evaluate_issuer(claims: &Object, exp: &Expectations, out: &mut Findings) 
     {
         let hint = near_miss(&iss_text, expected);
         out.push(Finding::new(
-            "PF302",
+            Code::PF302,
             format!(
                 "iss is {iss} but the expected consumer key (--client-id) is \"{expected}\"{hint}"
             ),
@@ -40,7 +40,7 @@ pub fn evaluate_issuer(claims: &Object, exp: &Expectations, out: &mut Findings) 
     if !iss_text.starts_with("3MVG") {
         let what = issuer_shape(&iss_text);
         out.push(Finding::new(
-            "PF303",
+            Code::PF303,
             format!("iss {iss} does not look like a consumer key (they start with 3MVG){what}"),
         ));
     }
@@ -105,14 +105,14 @@ pub fn evaluate_subject(claims: &Object, exp: &Expectations, out: &mut Findings)
             }
             None => format!("the legacy \"prn\" ({prn}) is used instead of \"sub\""),
         };
-        out.push(Finding::new("PF314", msg));
+        out.push(Finding::new(Code::PF314, msg));
     }
     let (claim, value) = match (prn, sub) {
         (Some(p), _) => ("prn", p),
         (None, Some(s)) => ("sub", s),
         (None, None) => {
             out.push(Finding::new(
-                "PF311",
+                Code::PF311,
                 "the claims have neither \"sub\" nor \"prn\"",
             ));
             return;
@@ -131,21 +131,20 @@ pub fn evaluate_subject(claims: &Object, exp: &Expectations, out: &mut Findings)
         } else {
             ""
         };
-        out.push(Finding::new(
-                "PF312",
+        out.push(Finding::new(Code::PF312,
                 format!("{claim} is {value} but the expected username (--username) is \"{expected}\"{hint}{which}"),
             ));
     }
     let Some(text) = value.as_str() else {
         out.push(Finding::new(
-            "PF313",
+            Code::PF313,
             format!("{claim} is {value}, not a string holding a username"),
         ));
         return;
     };
     if let Some(problem) = username_problem(text) {
         out.push(Finding::new(
-            "PF313",
+            Code::PF313,
             format!("{claim} \"{text}\" {problem}"),
         ));
     }

@@ -1,7 +1,7 @@
 //! PF601–PF603: the local clock against the login server's `Date` header. The measurement is
 //! made by the command layer; this module only judges it.
 
-use crate::catalog::{CheckGroup, Severity};
+use crate::catalog::{CheckGroup, Code, Severity};
 use crate::finding::{Finding, Findings};
 use crate::timefmt;
 
@@ -41,7 +41,7 @@ pub fn evaluate(reading: &ClockReading, remaining: Option<i64>, out: &mut Findin
         ClockReading::Unknown { url, reason } => {
             out.ran(CheckGroup::Clock, format!("asked {url}"));
             out.push(Finding::new(
-                "PF603",
+                Code::PF603,
                 format!(
                     "could not read the time from {url}: {reason}; clock skew cannot be ruled out"
                 ),
@@ -60,8 +60,7 @@ pub fn evaluate(reading: &ClockReading, remaining: Option<i64>, out: &mut Findin
             if skew > 0 {
                 behind(skew, remaining, out);
             } else if -skew > AHEAD_NOTE_SECS {
-                out.push(Finding::new(
-                    "PF602",
+                out.push(Finding::new(Code::PF602,
                     format!(
                         "the local clock is {} s ({}) ahead of the login server: harmless for exp, but nbf or iat would be in the server's future",
                         -skew,
@@ -77,8 +76,7 @@ fn behind(skew: i64, remaining: Option<i64>, out: &mut Findings) {
     let by = format!("{skew} s ({})", timefmt::duration(skew));
     match remaining {
         Some(left) if skew >= left => out.push(
-            Finding::new(
-                "PF601",
+            Finding::new(Code::PF601,
                 format!(
                     "the local clock is {by} behind the login server, more than the assertion's {left} s of life: Salesforce will see it expire {} it arrives",
                     if skew == left { "just as".to_string() } else { format!("{} before", timefmt::duration(skew - left)) }
@@ -90,8 +88,7 @@ fn behind(skew: i64, remaining: Option<i64>, out: &mut Findings) {
             let left = remaining
                 .map(|l| format!("; the assertion arrives with only {} s of its {l} s left", l - skew))
                 .unwrap_or_default();
-            out.push(Finding::new(
-                "PF601",
+            out.push(Finding::new(Code::PF601,
                 format!("the local clock is {by} behind the login server{left}"),
             ));
         }

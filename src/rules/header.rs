@@ -1,7 +1,7 @@
 //! PF201–PF204: the JOSE header.
 
 use super::Expectations;
-use crate::catalog::{CheckGroup, Severity};
+use crate::catalog::{CheckGroup, Code, Severity};
 use crate::finding::{Finding, Findings};
 use crate::token::Object;
 use serde_json::Value;
@@ -16,10 +16,13 @@ pub fn evaluate(header: &Object, exp: &Expectations, out: &mut Findings) {
         format!("expected alg {}", exp.expect_alg),
     );
     match header.get("alg") {
-        None => out.push(Finding::new("PF201", "the header has no \"alg\" member")),
+        None => out.push(Finding::new(
+            Code::PF201,
+            "the header has no \"alg\" member",
+        )),
         Some(Value::String(alg)) => check_alg(alg, exp, out),
         Some(other) => out.push(Finding::new(
-            "PF202",
+            Code::PF202,
             format!("\"alg\" is {other}, not a string naming {}", exp.expect_alg),
         )),
     }
@@ -30,8 +33,7 @@ pub fn evaluate(header: &Object, exp: &Expectations, out: &mut Findings) {
         .collect();
     if let Some(crit) = header.get("crit") {
         out.push(
-            Finding::new(
-                "PF204",
+            Finding::new(Code::PF204,
                 format!(
                     "the header has \"crit\": {crit}: a server that does not understand those extensions must reject the token"
                 ),
@@ -42,7 +44,7 @@ pub fn evaluate(header: &Object, exp: &Expectations, out: &mut Findings) {
     let others: Vec<&str> = extras.into_iter().filter(|k| *k != "crit").collect();
     if !others.is_empty() {
         out.push(Finding::new(
-            "PF204",
+            Code::PF204,
             format!(
                 "the header carries {} that Salesforce does not document: {}",
                 if others.len() == 1 {
@@ -60,12 +62,11 @@ fn check_alg(alg: &str, exp: &Expectations, out: &mut Findings) {
     let upper = alg.to_ascii_uppercase();
     if upper == "NONE" {
         out.push(Finding::new(
-            "PF203",
+            Code::PF203,
             format!("alg is \"{alg}\": an unsigned token is never accepted"),
         ));
     } else if upper.starts_with("HS") {
-        out.push(Finding::new(
-            "PF203",
+        out.push(Finding::new(Code::PF203,
             format!(
                 "alg is \"{alg}\", an HMAC with a shared secret: the JWT bearer flow needs an RSA signature, and a token like this is the mark of an algorithm-confusion attempt"
             ),
@@ -83,7 +84,7 @@ fn check_alg(alg: &str, exp: &Expectations, out: &mut Findings) {
             " (--expect-alg)"
         };
         out.push(Finding::new(
-            "PF202",
+            Code::PF202,
             format!(
                 "alg is \"{alg}\"{family}, but {} is expected{documented}",
                 exp.expect_alg

@@ -1,7 +1,7 @@
 //! PF501–PF515: the private key, the certificate, and whether they belong together.
 
 use super::{Expectations, Material};
-use crate::catalog::CheckGroup;
+use crate::catalog::{CheckGroup, Code};
 use crate::finding::{Finding, Findings};
 use crate::material::{CertInfo, KeyFormat, KeyInfo};
 use crate::timefmt;
@@ -43,7 +43,7 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
     );
     match key.rsa() {
         None => out.push(Finding::new(
-            "PF503",
+            Code::PF503,
             format!(
                 "the private key {} is {}, not RSA; RS256 needs an RSA key",
                 key.name,
@@ -57,14 +57,13 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
                 } else {
                     ""
                 };
-                out.push(Finding::new(
-                    "PF502",
+                out.push(Finding::new(Code::PF502,
                     format!("the private key {} is {} bits; at least {MIN_RSA_BITS} are needed{unusable}", key.name, rsa.bits),
                 ));
             }
             if let Some(why) = &rsa.inconsistency {
                 out.push(Finding::new(
-                    "PF504",
+                    Code::PF504,
                     format!("the private key {} is inconsistent: {why}", key.name),
                 ));
             }
@@ -80,7 +79,7 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
         };
         out.push(
             Finding::new(
-                "PF505",
+                Code::PF505,
                 format!(
                     "the key file {} has mode {:04o}: readable by {who}",
                     key.name,
@@ -112,8 +111,7 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
             )
         };
         out.push(
-            Finding::new(
-                "PF506",
+            Finding::new(Code::PF506,
                 format!("the key {} is {what}: fine here, but `sf org login jwt` reads only unencrypted PEM keys", key.name),
             )
             .with_fix(fix),
@@ -146,13 +144,11 @@ fn cert_rules(
     match (cert.rsa(), cert.bits) {
         (None, _)
             if key.is_none_or(|k| k.rsa().is_some()) => {
-                out.push(Finding::new(
-                    "PF503",
+                out.push(Finding::new(Code::PF503,
                     format!("the certificate {} carries a {} key, not RSA; RS256 needs an RSA certificate", cert.name, cert.algorithm()),
                 ));
             }
-        (Some(_), Some(bits)) if bits < MIN_RSA_BITS && !same_key => out.push(Finding::new(
-            "PF502",
+        (Some(_), Some(bits)) if bits < MIN_RSA_BITS && !same_key => out.push(Finding::new(Code::PF502,
             format!("the certificate {} carries a {bits}-bit RSA key; at least {MIN_RSA_BITS} bits are needed", cert.name),
         )),
         _ => {}
@@ -162,7 +158,7 @@ fn cert_rules(
     let before = cert.not_before.timestamp();
     if now_s > after {
         out.push(Finding::new(
-            "PF511",
+            Code::PF511,
             format!(
                 "the certificate {} expired on {} ({} ago); Salesforce still accepts it, by design",
                 cert.name,
@@ -172,7 +168,7 @@ fn cert_rules(
         ));
     } else if now_s < before {
         out.push(Finding::new(
-            "PF512",
+            Code::PF512,
             format!(
                 "the certificate {} is not valid before {} ({})",
                 cert.name,
@@ -184,7 +180,7 @@ fn cert_rules(
     let warn_secs = exp.cert_warn_days.saturating_mul(86_400);
     if now_s <= after && after - now_s < warn_secs {
         out.push(Finding::new(
-            "PF513",
+            Code::PF513,
             format!(
                 "the certificate {} expires on {} ({}), within {} days",
                 cert.name,
@@ -209,8 +205,7 @@ fn cert_rules(
             "Issue a smaller certificate: fewer extensions and subject alternative names, and no chain.".to_string()
         };
         out.push(
-            Finding::new(
-                "PF514",
+            Finding::new(Code::PF514,
                 format!(
                     "the certificate file {} is {} bytes, over the connected app's {MAX_CERT_BYTES}-byte limit{der_note}",
                     cert.name, cert.file_bytes
@@ -221,7 +216,7 @@ fn cert_rules(
     }
     if let Some(hash) = cert.weak_hash {
         out.push(Finding::new(
-            "PF515",
+            Code::PF515,
             format!(
                 "the certificate {} is signed with {hash} ({})",
                 cert.name, cert.signature_algorithm
@@ -253,8 +248,7 @@ fn match_rule(key: &KeyInfo, cert: &CertInfo, out: &mut Findings) {
             String::new()
         };
         out.push(
-            Finding::new(
-                "PF501",
+            Finding::new(Code::PF501,
                 format!(
                     "the private key {} is not the key of the certificate {} (subject {}, SHA-1 {}){sizes}",
                     key.name, cert.name, cert.subject, cert.sha1_fingerprint

@@ -8,7 +8,7 @@ pub mod header;
 pub mod keycert;
 pub mod time;
 
-use crate::catalog::CheckGroup;
+use crate::catalog::{CheckGroup, Code};
 use crate::finding::Findings;
 use crate::material::{CertInfo, KeyInfo};
 use crate::signature::{self, GivenKey};
@@ -151,7 +151,7 @@ fn evaluate_signature(
         .filter(|a| a.len() > 2 && a.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("HS")))
     {
         out.push(crate::finding::Finding::new(
-            "PF401",
+            Code::PF401,
             format!("the signature is an HMAC tag ({alg}), which no certificate can verify"),
         ));
         out.ran(CheckGroup::Signature, "HMAC tag, not an RSA signature");

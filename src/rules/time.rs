@@ -1,7 +1,7 @@
 //! PF331–PF343: expiry and the other time claims, all evaluated at an explicit `now` (never the
 //! system clock, which only the command layer reads).
 
-use crate::catalog::{CheckGroup, Severity};
+use crate::catalog::{CheckGroup, Code, Severity};
 use crate::finding::{Finding, Findings};
 use crate::timefmt;
 use crate::token::Object;
@@ -76,14 +76,14 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
     let now_text = timefmt::rfc3339(now);
     out.ran(CheckGroup::Time, format!("evaluated at {now_text}"));
     match claims.get("exp") {
-        None => out.push(Finding::new("PF331", "the claims have no \"exp\"")),
+        None => out.push(Finding::new(Code::PF331, "the claims have no \"exp\"")),
         Some(raw) => check_exp(raw, now_s, &now_text, out),
     }
     if let Some(nbf) = claims.get("nbf").and_then(|v| NumericDate::read(v).value())
         && nbf > now_s
     {
         out.push(Finding::new(
-            "PF341",
+            Code::PF341,
             format!(
                 "nbf is {} ({}), {} s after now ({now_text})",
                 nbf,
@@ -96,7 +96,7 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
         && iat > now_s
     {
         out.push(Finding::new(
-            "PF342",
+            Code::PF342,
             format!(
                 "iat is {} ({}), {} s after now ({now_text}): the signing host's clock is ahead",
                 iat,
@@ -106,8 +106,7 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
         ));
     }
     if let Some(jti) = claims.get("jti") {
-        out.push(Finding::new(
-            "PF343",
+        out.push(Finding::new(Code::PF343,
             format!("jti is {jti}: Salesforce rejects an assertion whose jti it has seen before, so mint a new one per request"),
         ));
     }
@@ -117,18 +116,15 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
     let exp = NumericDate::read(raw);
     match exp {
         NumericDate::Integer(_) => {}
-        NumericDate::DigitString(v) => out.push(Finding::new(
-            "PF332",
+        NumericDate::DigitString(v) => out.push(Finding::new(Code::PF332,
             format!("exp is the string \"{v}\", not a JSON number; Salesforce tolerates it, RFC 7519 wants {v}"),
         )),
-        NumericDate::Fraction(v) => out.push(Finding::new(
-            "PF332",
+        NumericDate::Fraction(v) => out.push(Finding::new(Code::PF332,
             format!("exp is {raw}, not an integer JSON number; NumericDate in a JWT is integer seconds ({v})"),
         )),
         NumericDate::NotANumber => {
             out.push(
-                Finding::new(
-                    "PF332",
+                Finding::new(Code::PF332,
                     format!("exp is {raw}, which is not a number of seconds at all"),
                 )
                 .with_severity(Severity::Error),
@@ -138,8 +134,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
     }
     let Some(exp) = exp.value() else { return };
     if exp > MILLISECONDS_THRESHOLD {
-        out.push(Finding::new(
-            "PF333",
+        out.push(Finding::new(Code::PF333,
             format!(
                 "exp {exp} is in milliseconds ({} if read as milliseconds); read as seconds, as Salesforce does, it is {} away, so the assertion never expires",
                 timefmt::unix_rfc3339(exp / 1000),
@@ -150,7 +145,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
     let left = exp.saturating_sub(now_s);
     if left <= 0 {
         out.push(Finding::new(
-            "PF334",
+            Code::PF334,
             format!(
                 "exp {} ({}) expired {} s before {now_text} ({} ago)",
                 exp,
@@ -160,8 +155,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
             ),
         ));
     } else if left > MAX_LIFETIME_SECS {
-        out.push(Finding::new(
-            "PF335",
+        out.push(Finding::new(Code::PF335,
             format!(
                 "exp is {left} s after now; the documented limit is {MAX_LIFETIME_SECS} s ({} away)",
                 timefmt::duration(left)
@@ -169,7 +163,7 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
         ));
     } else if left < TIGHT_WINDOW_SECS {
         out.push(Finding::new(
-            "PF336",
+            Code::PF336,
             format!(
                 "only {left} s are left before exp ({}): it may expire in flight",
                 timefmt::unix_rfc3339(exp)
@@ -197,7 +191,7 @@ mod tests {
                 let mut f = Findings::new();
                 evaluate(&claims, now, &mut f);
                 assert!(
-                    f.has("PF334") || f.has("PF335") || f.has("PF333"),
+                    f.has(Code::PF334) || f.has(Code::PF335) || f.has(Code::PF333),
                     "{exp} at {now}"
                 );
             }

@@ -1,0 +1,102 @@
+//! The one error type, from the core to the shell: why a run could not go on (exit status 2).
+//!
+//! In rage's manner every error says two things: what is wrong, naming the input ("server.key:
+//! is encrypted, and …"), and, where one is known, what to do about it. They are kept apart
+//! so that JSON records carry them as separate fields; people see them as one line.
+
+use std::fmt;
+
+/// A problem that stops the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    message: String,
+    hint: Option<String>,
+}
+
+impl Error {
+    /// An error whose message is already complete.
+    pub fn new(message: impl Into<String>) -> Self {
+        Error {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// `"{input}: {problem}"`: the usual shape, naming the input first.
+    pub fn about(input: &str, problem: impl fmt::Display) -> Self {
+        Error::new(format!("{input}: {problem}"))
+    }
+
+    /// The same error with what to do about it.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error with more said about its cause, e.g. where a value came from.
+    #[must_use]
+    pub fn with_context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{} ({context})", self.message);
+        self
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do about it, when known.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// Both, as the one line people read.
+    pub fn line(&self) -> String {
+        self.to_string()
+    }
+
+    /// The same error with every secret cut out of both parts (see [`crate::text`]).
+    #[must_use]
+    pub fn redacted(&self, known_secrets: &[&str]) -> Self {
+        Error {
+            message: crate::text::redact_secrets(&self.message, known_secrets),
+            hint: self
+                .hint
+                .as_deref()
+                .map(|h| crate::text::redact_secrets(h, known_secrets)),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.hint {
+            Some(hint) => write!(f, "{}; {hint}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result of anything that can stop a run.
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_with_the_hint_last() {
+        let e = Error::about("server.key", "is encrypted").with_hint("give --passphrase-env VAR");
+        assert_eq!(e.message(), "server.key: is encrypted");
+        assert_eq!(e.hint(), Some("give --passphrase-env VAR"));
+        assert_eq!(
+            e.to_string(),
+            "server.key: is encrypted; give --passphrase-env VAR"
+        );
+        let e = Error::new("x").with_context("from SF_JWT_KEY_FILE");
+        assert_eq!(e.line(), "x (from SF_JWT_KEY_FILE)");
+    }
+}
