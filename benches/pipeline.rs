@@ -71,7 +71,7 @@ fn sign_and_verify(c: &mut Criterion) {
         1_780_315_380,
     );
     c.bench_function("build_and_sign", |b| {
-        b.iter(|| assertion::sign(rsa, "RS256", black_box(&claims)).expect("sign"))
+        b.iter(|| assertion::sign(rsa, signature::Alg::RS256, black_box(&claims)).expect("sign"))
     });
     let msg = b"header.claims";
     c.bench_function("sign/ring", |b| {
@@ -79,11 +79,15 @@ fn sign_and_verify(c: &mut Criterion) {
     });
     c.bench_function("sign/rsa_crate", |b| {
         b.iter(|| {
-            signature::sign_with_rsa_crate(private, signature::Hash::Sha256, black_box(msg))
-                .expect("sign")
+            signature::testing::sign_with_rsa_crate(
+                private,
+                signature::Hash::Sha256,
+                black_box(msg),
+            )
+            .expect("sign")
         })
     });
-    let jwt = assertion::sign(rsa, "RS256", &claims).expect("sign");
+    let jwt = assertion::sign(rsa, signature::Alg::RS256, &claims).expect("sign");
     let t = token::parse(&jwt);
     let sig = t.signature.clone().expect("signature");
     let input = t.signing_input();
@@ -136,7 +140,7 @@ fn whole_check(c: &mut Criterion) {
                 key_mode: Some(0o600),
                 cert: Some(&cert),
                 assertion: AssertionInput::Build {
-                    alg: "RS256".into(),
+                    alg: signature::Alg::RS256,
                     lifetime: 180,
                 },
                 expectations: &exp,

@@ -2,7 +2,7 @@
 //! `iss`, `sub`, `aud`, `exp` (integer seconds), nothing else.
 
 use crate::material::RsaKey;
-use crate::signature::{self, Hash};
+use crate::signature::{self, Alg};
 use crate::token::Object;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,10 +19,9 @@ pub fn claims(iss: &str, sub: &str, aud: &str, exp: i64) -> Object {
 }
 
 /// Signs `claims` under `alg` (RS256, RS384 or RS512) into a compact JWS.
-pub fn sign(key: &RsaKey, alg: &str, claims: &Object) -> Result<String, String> {
-    let hash = Hash::for_jws_alg(alg).ok_or_else(|| format!("cannot sign with alg {alg}"))?;
+pub fn sign(key: &RsaKey, alg: Alg, claims: &Object) -> Result<String, String> {
     let mut header = Object::new();
-    header.insert("alg".into(), Value::String(alg.into()));
+    header.insert("alg".into(), Value::String(alg.as_str().into()));
     let header_json = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
     let claims_json = serde_json::to_vec(claims).map_err(|e| e.to_string())?;
     let input = format!(
@@ -30,6 +29,6 @@ pub fn sign(key: &RsaKey, alg: &str, claims: &Object) -> Result<String, String> 
         URL_SAFE_NO_PAD.encode(header_json),
         URL_SAFE_NO_PAD.encode(claims_json)
     );
-    let sig = signature::sign(key, hash, input.as_bytes())?;
+    let sig = signature::sign(key, alg.hash(), input.as_bytes())?;
     Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)))
 }

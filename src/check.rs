@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::material::{CertInfo, KeyInfo};
 use crate::report::{AssertionSource, AssertionSummary, CertSummary, KeySummary, Report};
 use crate::rules::{self, Expectations, Material, audience};
+use crate::signature::Alg;
 use crate::token::{self, Token};
 use chrono::{DateTime, Utc};
 
@@ -14,7 +15,7 @@ pub enum AssertionInput {
     /// Build it from the key and the expectations, as `sign` would.
     Build {
         /// RS256, RS384 or RS512.
-        alg: String,
+        alg: Alg,
         /// exp = now + lifetime.
         lifetime: i64,
     },
@@ -53,7 +54,7 @@ pub struct CheckInput<'a> {
 pub fn build_assertion(
     key: &KeyInfo,
     exp: &Expectations,
-    alg: &str,
+    alg: Alg,
     lifetime: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, Error> {
@@ -90,7 +91,7 @@ pub fn run(input: &CheckInput<'_>) -> Result<Report, Error> {
                     "nothing to check: give --key (to build an assertion) or --assertion FILE",
                 ));
             };
-            let built = build_assertion(key, input.expectations, alg, *lifetime, input.now)?;
+            let built = build_assertion(key, input.expectations, *alg, *lifetime, input.now)?;
             (
                 built.map(|t| token::parse(&t)),
                 Some(AssertionSource::Built),

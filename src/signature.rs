@@ -1,5 +1,6 @@
 //! RS256/RS384/RS512 signatures: one strict verifier used everywhere (`check`, `pairs`, the
-//! Wycheproof harness), the signer, and the forensics that say *why* a signature fails.
+//! Wycheproof harness), the signer, and the forensics that say *why* a signature fails, as a
+//! typed [`Diagnosis`]. The words for people (PF401–PF407) are in `rules::signature`.
 //!
 //! Verification is done the way RFC 8017 §8.2.2 recommends: recover the encoded message with
 //! the raw public operation (RSAVP1), build the one correct EMSA-PKCS1-v1_5 encoding, and
@@ -7,8 +8,6 @@
 //! missing NULL parameters, trailing bytes) without parsing the untrusted block. Only when the
 //! comparison fails do we parse the block, to explain the failure.
 
-use crate::catalog::Code;
-use crate::finding::Finding;
 use crate::material::RsaKey;
 use crate::token::Token;
 use base64::Engine;
@@ -196,7 +195,7 @@ fn emsa_pkcs1_v15(hash: Hash, msg: &[u8], k: usize) -> Option<Vec<u8>> {
 
 /// RSAVP1: the signature raised to the public exponent, as `k` big-endian bytes. Checks the
 /// length and the range first, as RFC 8017 §8.2.2 requires.
-pub fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
+fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
     let k = key.size();
     if sig.len() != k {
         return Err(VerifyError::Length {
@@ -225,7 +224,7 @@ pub fn verify(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(),
     if verify_with_ring(key, hash, msg, sig) {
         return Ok(());
     }
-    verify_without_ring(key, hash, msg, sig)
+    verify_own(key, hash, msg, sig)
 }
 
 /// Whether ring accepts the signature (false also when ring does not handle this key or hash).
@@ -253,12 +252,7 @@ fn verify_with_ring(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool
 }
 
 /// Our own strict verification: RSAVP1, then a comparison with the one correct encoding.
-pub fn verify_without_ring(
-    key: &PublicKey,
-    hash: Hash,
-    msg: &[u8],
-    sig: &[u8],
-) -> Result<(), VerifyError> {
+fn verify_own(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
     let em = recover_block(key, sig)?;
     let expected = emsa_pkcs1_v15(hash, msg, key.size()).ok_or(VerifyError::UnsupportedHash)?;
     if em == expected {
@@ -301,7 +295,7 @@ fn sign_with_ring(pkcs1_der: &[u8], hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The rsa crate's RSASSA-PKCS1-v1_5 signer.
-pub fn sign_with_rsa_crate(key: &PrivateKey, hash: Hash, msg: &[u8]) -> Result<Vec<u8>, String> {
+fn sign_with_rsa_crate(key: &PrivateKey, hash: Hash, msg: &[u8]) -> Result<Vec<u8>, String> {
     let result = match hash {
         Hash::Sha256 => key.pkcs1v15_sign::<sha2::Sha256>(msg),
         Hash::Sha384 => key.pkcs1v15_sign::<sha2::Sha384>(msg),
@@ -313,17 +307,57 @@ pub fn sign_with_rsa_crate(key: &PrivateKey, hash: Hash, msg: &[u8]) -> Result<V
     result.map_err(|e| format!("RSA signing failed: {e}"))
 }
 
-/// The hash a token's signature is checked under: the header's RS256/RS384/RS512, or the
-/// expected algorithm's when the header names no RSASSA-PKCS1-v1_5 algorithm (so a PS256 or
-/// ES256 token is still diagnosed). Returns the hash and the algorithm name for messages.
-pub fn hash_for_token(token: &Token, expect_alg: &str) -> (Hash, String) {
-    match token.alg().and_then(Hash::for_jws_alg) {
-        Some(h) => (h, token.alg().unwrap_or("RS256").to_string()),
-        None => (
-            Hash::for_jws_alg(expect_alg).unwrap_or(Hash::Sha256),
-            expect_alg.to_string(),
-        ),
+/// The RSASSA-PKCS1-v1_5 algorithms a JWT can name, and the only ones this flow can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Alg {
+    /// RSA PKCS#1 v1.5 with SHA-256: the only one Salesforce documents.
+    #[default]
+    RS256,
+    /// RSA PKCS#1 v1.5 with SHA-384.
+    RS384,
+    /// RSA PKCS#1 v1.5 with SHA-512.
+    RS512,
+}
+
+impl Alg {
+    /// Every algorithm, in order.
+    pub const ALL: [Alg; 3] = [Alg::RS256, Alg::RS384, Alg::RS512];
+
+    /// The JWS name, e.g. `RS256`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alg::RS256 => "RS256",
+            Alg::RS384 => "RS384",
+            Alg::RS512 => "RS512",
+        }
     }
+
+    /// The algorithm a JWS `alg` names, when it is one of these (case matters, as in JWS).
+    pub fn from_jws(alg: &str) -> Option<Alg> {
+        Alg::ALL.into_iter().find(|a| a.as_str() == alg)
+    }
+
+    /// Its hash.
+    pub fn hash(self) -> Hash {
+        match self {
+            Alg::RS256 => Hash::Sha256,
+            Alg::RS384 => Hash::Sha384,
+            Alg::RS512 => Hash::Sha512,
+        }
+    }
+}
+
+impl fmt::Display for Alg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The algorithm a token's signature is checked under: the header's RS256/RS384/RS512, or
+/// the expected one when the header names no RSASSA-PKCS1-v1_5 algorithm (so a PS256 or ES256
+/// token is still diagnosed).
+pub fn alg_for_token(token: &Token, expected: Alg) -> Alg {
+    token.alg().and_then(Alg::from_jws).unwrap_or(expected)
 }
 
 /// Parses the hash name Wycheproof and similar suites use ("SHA-256").
@@ -333,243 +367,203 @@ pub fn hash_by_name(name: &str) -> Option<Hash> {
         .find(|h| h.name().eq_ignore_ascii_case(name))
 }
 
-/// What is known about the private key given with `--key`, for the PF402 message.
-#[derive(Debug, Clone, Copy)]
-pub struct GivenKey<'a> {
-    /// Its name.
-    pub name: &'a str,
-    /// Whether its public half is the certificate's key.
-    pub matches_certificate: bool,
-    /// Whether the assertion verifies with it (when it does not match the certificate).
-    pub signed_this: bool,
-}
+/// The two verification paths and the two signers, one by one, for the Wycheproof harness
+/// and the benchmarks, which check that each path alone agrees on every vector. Nothing else
+/// calls these: [`verify`] and [`sign`] choose.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
 
-/// The outcome of checking an assertion's signature against the certificate's key.
-#[derive(Debug, Clone)]
-pub struct SignatureCheck {
-    /// Whether it verified.
-    pub verified: bool,
-    /// PF401 and the diagnosis (PF402–PF407); empty when it verified.
-    pub findings: Vec<Finding>,
-}
+    /// Our own strict verification alone: RSAVP1, then a comparison with the one correct
+    /// encoding.
+    pub fn verify_without_ring(
+        key: &PublicKey,
+        hash: Hash,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), VerifyError> {
+        super::verify_own(key, hash, msg, sig)
+    }
 
-/// Checks the signature of `token` with the certificate's `key`, under `hash` (from the
-/// header's alg, or the expected alg when the header names no RSASSA-PKCS1-v1_5 algorithm),
-/// and explains a failure.
-pub fn check_token(
-    token: &Token,
-    key: &PublicKey,
-    hash: Hash,
-    alg_label: &str,
-    given: Option<GivenKey<'_>>,
-) -> SignatureCheck {
-    let mut findings = Vec::new();
-    let Some(sig) = token.signature.as_deref() else {
-        findings.push(Finding::new(
-            Code::PF401,
-            "the signature segment cannot be decoded, so it cannot verify",
-        ));
-        return SignatureCheck {
-            verified: false,
-            findings,
-        };
-    };
-    if sig.is_empty() {
-        findings.push(Finding::new(Code::PF401, "there is no signature to verify"));
-        findings.push(Finding::new(
-            Code::PF407,
-            "the signature segment is empty: the assertion is unsigned",
-        ));
-        return SignatureCheck {
-            verified: false,
-            findings,
-        };
+    /// The rsa crate's signer alone.
+    pub fn sign_with_rsa_crate(
+        key: &PrivateKey,
+        hash: Hash,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        super::sign_with_rsa_crate(key, hash, msg)
     }
-    let input = token.signing_input();
-    if verify(key, hash, input.as_bytes(), sig).is_ok() {
-        return SignatureCheck {
-            verified: true,
-            findings,
-        };
+
+    /// Whether ring alone accepts the signature (false also when ring does not handle this
+    /// key or hash).
+    pub fn ring_accepts(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
+        super::verify_with_ring(key, hash, msg, sig)
     }
-    let bits = crate::material::key::public_bits(key);
-    findings.push(Finding::new(Code::PF401,
-        format!(
-            "the signature does not verify with the certificate's {bits}-bit RSA key under {alg_label}"
-        ),
-    ));
-    findings.extend(diagnose(token, key, hash, alg_label, sig, given));
-    SignatureCheck {
-        verified: false,
-        findings,
+
+    /// RSAVP1 alone (the fuzzer feeds it signatures of every length).
+    pub fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
+        super::recover_block(key, sig)
     }
 }
 
-/// Says why a signature that failed strict verification failed: PF402–PF406.
-fn diagnose(
-    token: &Token,
-    key: &PublicKey,
-    hash: Hash,
-    alg_label: &str,
-    sig: &[u8],
-    given: Option<GivenKey<'_>>,
-) -> Vec<Finding> {
-    let k = key.size();
-    let bits = crate::material::key::public_bits(key);
+/// Why a signature that failed strict verification failed, as far as the certificate's key
+/// can tell: what `rules::signature` reports as PF402–PF406.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Diagnosis {
+    /// The signature is not the modulus's length (PF405).
+    Length {
+        /// Signature length in bytes.
+        got: usize,
+        /// Modulus length in bytes.
+        want: usize,
+        /// One byte too many and the first is zero: `Some(true)` when it verifies without it.
+        leading_zero: Option<bool>,
+    },
+    /// The signature is not below the modulus, or RSAVP1 yields no PKCS#1 v1.5 block: another
+    /// private key signed it (PF402).
+    OtherKey {
+        /// Which of the two it was.
+        larger_than_modulus: bool,
+    },
+    /// The block is RSASSA-PSS (trailer byte 0xbc), not PKCS#1 v1.5 (PF406).
+    Pss,
+    /// The right key signed, but the PKCS#1 v1.5 block is malformed (PF406).
+    Malformed(Vec<Defect>),
+    /// The right key signed, but the block holds no DigestInfo this tool recognises (PF406).
+    UnknownDigestInfo,
+    /// A well-formed block whose DigestInfo names another hash than the header's (PF403).
+    HashMismatch {
+        /// The hash the signer used.
+        signed: Hash,
+        /// Whether that digest is over the right bytes, so only the hash is wrong.
+        over_right_bytes: bool,
+    },
+    /// The right key and hash, over other bytes (PF404).
+    AlteredInput(Option<SignedInstead>),
+}
+
+/// One defect of a PKCS#1 v1.5 signature block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// Block type 2 (encryption padding) instead of 1.
+    BlockType2,
+    /// No DigestInfo after the padding.
+    NoDigestInfo,
+    /// The DigestInfo lacks the NULL algorithm parameters.
+    MissingNull,
+    /// The DigestInfo uses a BER long-form length.
+    BerLength,
+    /// Bytes after the digest.
+    TrailingData(usize),
+    /// A padding string shorter than the 8 bytes required.
+    ShortPadding(usize),
+    /// The padding string ends early (at this byte) and this many bytes follow before the
+    /// DigestInfo.
+    PaddingEndsEarly {
+        /// Where the zero byte is.
+        at: usize,
+        /// How many extra bytes follow.
+        extra: usize,
+    },
+    /// No zero byte separates the padding from the DigestInfo.
+    NoSeparator,
+    /// A zero byte inside the padding string, at this byte.
+    ZeroInPadding(usize),
+    /// Padding bytes other than 0xFF.
+    NotFfPadding,
+}
+
+/// What the right key and hash signed instead of the signing input as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedInstead {
+    /// The segments with `=` padding.
+    PaddedBase64url,
+    /// Standard base64 with `+`, `/` and padding.
+    StandardBase64,
+    /// Standard base64 without padding.
+    StandardBase64NoPad,
+    /// Strict base64url (the token as sent is not).
+    StrictBase64url,
+    /// The signing input and a newline.
+    TrailingNewline,
+    /// The signing input and CRLF.
+    TrailingCrlf,
+    /// The claims segment alone.
+    ClaimsSegmentOnly,
+    /// The decoded JSON, header.claims, instead of its base64url.
+    DecodedJson,
+    /// The decoded claims JSON alone.
+    DecodedClaimsOnly,
+    /// The claims segment and a newline.
+    ClaimsSegmentWithNewline,
+}
+
+/// Says why `sig`, which failed strict verification of `token` under `hash` with `key`,
+/// failed.
+pub fn diagnose(token: &Token, key: &PublicKey, hash: Hash, sig: &[u8]) -> Diagnosis {
     let em = match recover_block(key, sig) {
         Ok(em) => em,
         Err(VerifyError::Length { got, want }) => {
-            return vec![length_finding(token, key, hash, sig, got, want, bits)];
+            let leading_zero = (got == want + 1 && sig[0] == 0)
+                .then(|| verify(key, hash, token.signing_input().as_bytes(), &sig[1..]).is_ok());
+            return Diagnosis::Length {
+                got,
+                want,
+                leading_zero,
+            };
         }
         Err(_) => {
-            return vec![other_key_finding(
-                given,
-                "the signature is larger than the certificate's modulus",
-            )];
+            return Diagnosis::OtherKey {
+                larger_than_modulus: true,
+            };
         }
     };
-    let block = parse_block(&em);
-    match block {
-        Block::Pss => vec![Finding::new(Code::PF406,
-            format!(
-                "the signature is PSS-encoded (its block ends in 0xbc): this looks like PS256, not {alg_label}"
-            ),
-        )
-        .with_fix("Sign with RSASSA-PKCS1-v1_5 (RS256), not RSASSA-PSS (PS256): in most libraries that is the algorithm name RS256; with openssl, drop -sigopt rsa_padding_mode:pss.")],
-        Block::Garbage => vec![other_key_finding(
-            given,
-            "undoing it with the certificate's public key gives no PKCS#1 v1.5 block",
-        )],
+    match parse_block(&em) {
+        Block::Pss => Diagnosis::Pss,
+        Block::Garbage => Diagnosis::OtherKey {
+            larger_than_modulus: false,
+        },
         Block::Pkcs1 {
             hash: signed_hash,
             digest,
             defects,
         } => {
             if !defects.is_empty() {
-                return vec![Finding::new(Code::PF406,
-                    format!(
-                        "the right key signed, but the PKCS#1 v1.5 block is malformed: {}",
-                        defects.join("; ")
-                    ),
-                )];
+                return Diagnosis::Malformed(defects);
             }
-            let Some(signed_hash) = signed_hash else {
-                return vec![Finding::new(Code::PF406,
-                    "the right key signed, but the block holds no DigestInfo this tool recognises",
-                )];
+            let Some(signed) = signed_hash else {
+                return Diagnosis::UnknownDigestInfo;
             };
-            if signed_hash != hash {
-                let label = signed_hash
-                    .jws_alg()
-                    .map(|a| format!(" ({a})"))
-                    .unwrap_or_default();
-                let over = if signed_hash.digest(token.signing_input().as_bytes()).as_deref()
-                    == Some(&digest[..])
-                {
-                    "; the digest is over the right bytes, so only the hash is wrong"
-                } else {
-                    ""
+            if signed != hash {
+                let over_right_bytes =
+                    signed.digest(token.signing_input().as_bytes()).as_deref() == Some(&digest[..]);
+                return Diagnosis::HashMismatch {
+                    signed,
+                    over_right_bytes,
                 };
-                return vec![Finding::new(Code::PF403,
-                    format!(
-                        "signed with {signed_hash}{label} but the header says {alg_label} ({hash}){over}"
-                    ),
-                )
-                .with_fix(format!(
-                    "Sign with {hash} as the header says ({alg_label}); with openssl: openssl dgst -{} -sign server.key. Or, if the app really expects {}, change the header to match.",
-                    hash.name().to_lowercase().replace('-', ""),
-                    signed_hash.jws_alg().unwrap_or(signed_hash.name())
-                ))];
             }
-            vec![altered_input_finding(token, hash, &digest, k)]
+            Diagnosis::AlteredInput(what_was_signed(token, hash, &digest))
         }
     }
-}
-
-fn length_finding(
-    token: &Token,
-    key: &PublicKey,
-    hash: Hash,
-    sig: &[u8],
-    got: usize,
-    want: usize,
-    bits: usize,
-) -> Finding {
-    let input = token.signing_input();
-    let detail = if got == want + 1 && sig[0] == 0 {
-        let fixed = verify(key, hash, input.as_bytes(), &sig[1..]).is_ok();
-        format!(
-            "it has an extra leading zero byte{}",
-            if fixed {
-                "; without it the signature verifies (the signer kept a sign byte from a big-integer encoding)"
-            } else {
-                ""
-            }
-        )
-    } else {
-        let size = got * 8;
-        let common = matches!(size, 1024 | 2048 | 3072 | 4096 | 8192);
-        match (got < want, common) {
-            (true, true) => format!(
-                "that is the size a {size}-bit key makes, so a smaller key signed it (or it was cut short)"
-            ),
-            (true, false) => "it was truncated on the way".to_string(),
-            (false, true) => format!(
-                "that is the size a {size}-bit key makes, so a larger key than the certificate's signed it"
-            ),
-            (false, false) => "extra bytes were added to it".to_string(),
-        }
-    };
-    Finding::new(
-        Code::PF405,
-        format!(
-            "the signature is {got} bytes, but the certificate's {bits}-bit key makes {want}-byte signatures: {detail}"
-        ),
-    )
-}
-
-fn other_key_finding(given: Option<GivenKey<'_>>, what: &str) -> Finding {
-    let mut message = String::new();
-    match given {
-        Some(g) if !g.matches_certificate => {
-            message.push_str(&format!(
-                "the key {} does not belong to the certificate (PF501){}; ",
-                g.name,
-                if g.signed_this {
-                    ", and it is the key that signed this assertion"
-                } else {
-                    ""
-                }
-            ));
-        }
-        Some(g) => message.push_str(&format!(
-            "the key {} belongs to the certificate, so it did not sign this assertion; ",
-            g.name
-        )),
-        None => {}
-    }
-    message.push_str(what);
-    message.push_str(": another private key signed it");
-    Finding::new(Code::PF402, message)
 }
 
 /// PF404: the right key and hash, over other bytes. Tries the variants that really happen.
-fn altered_input_finding(token: &Token, hash: Hash, digest: &[u8], _k: usize) -> Finding {
-    let matches = |bytes: &[u8]| hash.digest(bytes).as_deref() == Some(digest);
+fn what_was_signed(token: &Token, hash: Hash, digest: &[u8]) -> Option<SignedInstead> {
+    use SignedInstead as S;
     let header = token.header_bytes.as_deref().unwrap_or_default();
     let claims = token.claims_bytes.as_deref().unwrap_or_default();
     let sent = token.signing_input();
-    let mut variants: Vec<(String, Vec<u8>)> = vec![
+    let variants: [(S, Vec<u8>); 10] = [
         (
-            "the segments with '=' padding (base64url with padding)".into(),
+            S::PaddedBase64url,
             format!("{}.{}", URL_SAFE.encode(header), URL_SAFE.encode(claims)).into_bytes(),
         ),
         (
-            "standard base64 ('+', '/' and '=' padding) instead of base64url".into(),
+            S::StandardBase64,
             format!("{}.{}", STANDARD.encode(header), STANDARD.encode(claims)).into_bytes(),
         ),
         (
-            "standard base64 without padding instead of base64url".into(),
+            S::StandardBase64NoPad,
             format!(
                 "{}.{}",
                 STANDARD_NO_PAD.encode(header),
@@ -578,7 +572,7 @@ fn altered_input_finding(token: &Token, hash: Hash, digest: &[u8], _k: usize) ->
             .into_bytes(),
         ),
         (
-            "strict base64url (the token as sent is not)".into(),
+            S::StrictBase64url,
             format!(
                 "{}.{}",
                 URL_SAFE_NO_PAD.encode(header),
@@ -586,41 +580,21 @@ fn altered_input_finding(token: &Token, hash: Hash, digest: &[u8], _k: usize) ->
             )
             .into_bytes(),
         ),
+        (S::TrailingNewline, format!("{sent}\n").into_bytes()),
+        (S::TrailingCrlf, format!("{sent}\r\n").into_bytes()),
+        (S::ClaimsSegmentOnly, token.claims_b64.clone().into_bytes()),
+        (S::DecodedJson, [header, b".", claims].concat()),
+        (S::DecodedClaimsOnly, claims.to_vec()),
         (
-            "the signing input followed by a newline (\\n)".into(),
-            format!("{sent}\n").into_bytes(),
-        ),
-        (
-            "the signing input followed by CRLF (\\r\\n)".into(),
-            format!("{sent}\r\n").into_bytes(),
-        ),
-        (
-            "the claims segment alone, without the header".into(),
-            token.claims_b64.clone().into_bytes(),
-        ),
-        (
-            "the decoded JSON (header.claims) instead of its base64url".into(),
-            [header, b".", claims].concat(),
-        ),
-        ("the decoded claims JSON alone".into(), claims.to_vec()),
-        (
-            "the claims segment followed by a newline".into(),
+            S::ClaimsSegmentWithNewline,
             format!("{}\n", token.claims_b64).into_bytes(),
         ),
     ];
-    variants.retain(|(_, bytes)| bytes.as_slice() != sent.as_bytes());
-    if let Some((what, _)) = variants.iter().find(|(_, bytes)| matches(bytes)) {
-        return Finding::new(
-            Code::PF404,
-            format!(
-                "the right key and hash signed, but over {what}, not over the header.claims text as sent"
-            ),
-        );
-    }
-    Finding::new(
-        Code::PF404,
-        "the right key and hash signed, but over other bytes: the token was changed after signing (or the signer signed something else)",
-    )
+    variants
+        .into_iter()
+        .filter(|(_, bytes)| bytes.as_slice() != sent.as_bytes())
+        .find(|(_, bytes)| hash.digest(bytes).as_deref() == Some(digest))
+        .map(|(what, _)| what)
 }
 
 /// A recovered encoded message, classified.
@@ -630,7 +604,7 @@ enum Block {
     Pkcs1 {
         hash: Option<Hash>,
         digest: Vec<u8>,
-        defects: Vec<String>,
+        defects: Vec<Defect>,
     },
     /// An RSASSA-PSS block (trailer byte 0xbc).
     Pss,
@@ -651,13 +625,11 @@ fn parse_block(em: &[u8]) -> Block {
     }
     let mut defects = Vec::new();
     if em[1] == 0x02 {
-        defects
-            .push("block type 2 (encryption padding) instead of 1 (signature padding)".to_string());
+        defects.push(Defect::BlockType2);
     }
     // Find a DigestInfo: exact DER at the end, or a known defective form anywhere.
-    let found = find_digest_info(em);
-    let Some(found) = found else {
-        defects.push("no DigestInfo could be found after the padding".to_string());
+    let Some(found) = find_digest_info(em) else {
+        defects.push(Defect::NoDigestInfo);
         return Block::Pkcs1 {
             hash: None,
             digest: Vec::new(),
@@ -671,32 +643,24 @@ fn parse_block(em: &[u8]) -> Block {
     if em.get(sep) != Some(&0x00) {
         if let Some(zero) = em[2..found.start].iter().position(|b| *b == 0) {
             if zero < 8 {
-                defects.push(format!(
-                    "a padding string of {zero} bytes (at least 8 are required)"
-                ));
+                defects.push(Defect::ShortPadding(zero));
             }
-            defects.push(format!(
-                "the padding string ends at byte {} and is followed by {} extra bytes before the DigestInfo",
-                zero + 2,
-                found.start - (zero + 3)
-            ));
+            defects.push(Defect::PaddingEndsEarly {
+                at: zero + 2,
+                extra: found.start - (zero + 3),
+            });
         } else {
-            defects.push("no zero byte separates the padding from the DigestInfo".to_string());
+            defects.push(Defect::NoSeparator);
         }
     } else {
         let pad_len = padding.len();
         if let Some(i) = padding.iter().position(|b| *b == 0x00) {
-            defects.push(format!(
-                "a zero byte inside the padding string (byte {})",
-                i + 2
-            ));
+            defects.push(Defect::ZeroInPadding(i + 2));
         } else if em[1] == 0x01 && padding.iter().any(|b| *b != 0xff) {
-            defects.push("padding bytes other than 0xFF".to_string());
+            defects.push(Defect::NotFfPadding);
         }
         if pad_len < 8 {
-            defects.push(format!(
-                "a padding string of {pad_len} bytes (at least 8 are required)"
-            ));
+            defects.push(Defect::ShortPadding(pad_len));
         }
     }
     Block::Pkcs1 {
@@ -710,7 +674,7 @@ struct FoundDigestInfo {
     hash: Hash,
     start: usize,
     digest: Vec<u8>,
-    defects: Vec<String>,
+    defects: Vec<Defect>,
 }
 
 fn find_digest_info(em: &[u8]) -> Option<FoundDigestInfo> {
@@ -740,13 +704,10 @@ fn find_digest_info(em: &[u8]) -> Option<FoundDigestInfo> {
         // BER long-form length on the outer SEQUENCE.
         let mut ber = vec![0x30, 0x81];
         ber.extend_from_slice(&prefix[1..]);
-        let forms: [(&[u8], &str); 3] = [
-            (prefix, ""),
-            (
-                &no_null,
-                "the DigestInfo lacks the NULL algorithm parameters",
-            ),
-            (&ber, "the DigestInfo uses a BER long-form length, not DER"),
+        let forms: [(&[u8], Option<Defect>); 3] = [
+            (prefix, None),
+            (&no_null, Some(Defect::MissingNull)),
+            (&ber, Some(Defect::BerLength)),
         ];
         for (form, defect) in forms {
             if let Some(pos) = find(&em[2..], form).map(|p| p + 2) {
@@ -755,15 +716,9 @@ fn find_digest_info(em: &[u8]) -> Option<FoundDigestInfo> {
                 if digest_end > k {
                     continue;
                 }
-                let mut defects = Vec::new();
-                if !defect.is_empty() {
-                    defects.push(defect.to_string());
-                }
+                let mut defects: Vec<Defect> = defect.into_iter().collect();
                 if digest_end < k {
-                    defects.push(format!(
-                        "{} bytes of trailing data after the digest",
-                        k - digest_end
-                    ));
+                    defects.push(Defect::TrailingData(k - digest_end));
                 }
                 return Some(FoundDigestInfo {
                     hash,
@@ -810,10 +765,7 @@ mod tests {
         zero_in_pad[20] = 0;
         match parse_block(&zero_in_pad) {
             Block::Pkcs1 { defects, .. } => {
-                assert!(
-                    defects.iter().any(|d| d.contains("zero byte inside")),
-                    "{defects:?}"
-                )
+                assert!(defects.contains(&Defect::ZeroInPadding(20)), "{defects:?}")
             }
             other => panic!("{other:?}"),
         }

@@ -177,13 +177,19 @@ pub enum RsAlg {
 }
 
 impl RsAlg {
+    /// The core's algorithm.
+    pub fn alg(self) -> crate::signature::Alg {
+        use crate::signature::Alg;
+        match self {
+            RsAlg::Rs256 => Alg::RS256,
+            RsAlg::Rs384 => Alg::RS384,
+            RsAlg::Rs512 => Alg::RS512,
+        }
+    }
+
     /// The JWS name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RsAlg::Rs256 => "RS256",
-            RsAlg::Rs384 => "RS384",
-            RsAlg::Rs512 => "RS512",
-        }
+        self.alg().as_str()
     }
 }
 

@@ -508,7 +508,7 @@ fn check_org(
         f.cert_warn_days.unwrap_or(a.cert_warn_days)
     };
     let mut exp = super::commands::expectations(&claims, warn_days)?;
-    exp.expect_alg = expect_alg.clone();
+    exp.expect_alg = crate::signature::Alg::from_jws(&expect_alg).unwrap_or_default();
     let key_path = if explicit.has("key") {
         a.key.clone()
     } else {
@@ -537,7 +537,7 @@ fn check_org(
     let (key, key_mode) = load_key(&key_path, &pass)?;
     let cert = cert_path.as_deref().map(load_cert).transpose()?;
     let cert_ref = cert.as_ref().or(key.certificate.as_ref());
-    let alg = c.alg.map(|x| x.as_str().to_string()).unwrap_or(expect_alg);
+    let alg = c.alg.map(|x| x.alg()).unwrap_or(exp.expect_alg);
     Ok(check::run(&CheckInput {
         key: Some(&key),
         key_mode,

@@ -63,7 +63,7 @@ pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expecta
         username: c.username.clone(),
         login_url,
         audience: c.audience.clone(),
-        expect_alg: c.expect_alg.as_str().to_string(),
+        expect_alg: c.expect_alg.alg(),
         cert_warn_days,
     })
 }
@@ -108,12 +108,7 @@ fn check(a: &CheckArgs, explicit: &super::ci::Explicit) -> Result<u8, Error> {
             }
         }
         None => AssertionInput::Build {
-            alg: a
-                .claims
-                .alg
-                .unwrap_or(a.claims.expect_alg)
-                .as_str()
-                .to_string(),
+            alg: a.claims.alg.unwrap_or(a.claims.expect_alg).alg(),
             lifetime: a.claims.lifetime,
         },
     };
@@ -175,7 +170,7 @@ fn sign(a: &SignArgs) -> Result<u8, Error> {
     let exp = expectations(&a.claims, 30)?;
     let now = inputs::now(a.claims.now.as_deref())?;
     let (key, _) = load_key(&a.key, &a.passphrase)?;
-    let alg = a.claims.alg.unwrap_or(a.claims.expect_alg).as_str();
+    let alg = a.claims.alg.unwrap_or(a.claims.expect_alg).alg();
     let Some(token) = check::build_assertion(&key, &exp, alg, a.claims.lifetime, now)? else {
         return Err(Error::new(format!(
             "{}: this key cannot sign an RS256 assertion ({}); run `jwt-preflight check --key {}` for details",

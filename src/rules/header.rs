@@ -71,14 +71,14 @@ fn check_alg(alg: &str, exp: &Expectations, out: &mut Findings) {
                 "alg is \"{alg}\", an HMAC with a shared secret: the JWT bearer flow needs an RSA signature, and a token like this is the mark of an algorithm-confusion attempt"
             ),
         ));
-    } else if alg != exp.expect_alg {
+    } else if alg != exp.expect_alg.as_str() {
         let family = match upper.get(..2) {
             Some("PS") => " (RSASSA-PSS)",
             Some("ES") => " (ECDSA)",
             Some("ED") => " (EdDSA)",
             _ => "",
         };
-        let documented = if exp.expect_alg == "RS256" {
+        let documented = if exp.expect_alg == crate::signature::Alg::RS256 {
             " (Salesforce documents RS256 only)"
         } else {
             " (--expect-alg)"

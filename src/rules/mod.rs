@@ -6,12 +6,13 @@ pub mod claims;
 pub mod clock;
 pub mod header;
 pub mod keycert;
+pub mod signature;
 pub mod time;
 
-use crate::catalog::{CheckGroup, Code};
+use crate::catalog::CheckGroup;
 use crate::finding::Findings;
 use crate::material::{CertInfo, KeyInfo};
-use crate::signature::{self, GivenKey};
+use crate::signature::Alg;
 use crate::token::Token;
 use chrono::{DateTime, Utc};
 
@@ -27,7 +28,7 @@ pub struct Expectations {
     /// `--audience`: the expected `aud`, when given explicitly.
     pub audience: Option<String>,
     /// `--expect-alg`: RS256 unless told otherwise.
-    pub expect_alg: String,
+    pub expect_alg: Alg,
     /// `--cert-warn-days`: the PF513 threshold.
     pub cert_warn_days: i64,
 }
@@ -37,10 +38,10 @@ impl Default for Expectations {
         Expectations {
             client_id: None,
             username: None,
-            login_url: "https://login.salesforce.com".to_string(),
+            login_url: crate::defaults::LOGIN_URL.to_string(),
             audience: None,
-            expect_alg: "RS256".to_string(),
-            cert_warn_days: 30,
+            expect_alg: Alg::default(),
+            cert_warn_days: crate::defaults::CERT_WARN_DAYS,
         }
     }
 }
@@ -119,65 +120,5 @@ fn evaluate_token(
             }
         }
     }
-    evaluate_signature(token, material, exp, out);
-}
-
-fn evaluate_signature(
-    token: &Token,
-    material: &Material<'_>,
-    exp: &Expectations,
-    out: &mut Findings,
-) {
-    if !token.is_three_segments() {
-        out.skipped(CheckGroup::Signature, "the token has no signature segment");
-        return;
-    }
-    let Some(cert) = material.cert else {
-        out.skipped(
-            CheckGroup::Signature,
-            "no certificate (--cert) to verify against",
-        );
-        return;
-    };
-    let Some(cert_key) = cert.rsa() else {
-        out.skipped(
-            CheckGroup::Signature,
-            format!("the certificate's key is {}, not RSA", cert.algorithm()),
-        );
-        return;
-    };
-    let header_alg = token.alg();
-    if let Some(alg) = header_alg
-        .filter(|a| a.len() > 2 && a.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("HS")))
-    {
-        out.push(crate::finding::Finding::new(
-            Code::PF401,
-            format!("the signature is an HMAC tag ({alg}), which no certificate can verify"),
-        ));
-        out.ran(CheckGroup::Signature, "HMAC tag, not an RSA signature");
-        return;
-    }
-    let (hash, label) = signature::hash_for_token(token, &exp.expect_alg);
-    let given = material.key.and_then(|k| k.rsa()).map(|k| {
-        let matches_certificate = &k.public == cert_key;
-        let signed_this = !matches_certificate
-            && token.signature.as_deref().is_some_and(|sig| {
-                signature::verify(&k.public, hash, token.signing_input().as_bytes(), sig).is_ok()
-            });
-        GivenKey {
-            name: material.key.map(|k| k.name.as_str()).unwrap_or("--key"),
-            matches_certificate,
-            signed_this,
-        }
-    });
-    let result = signature::check_token(token, cert_key, hash, &label, given);
-    out.ran(
-        CheckGroup::Signature,
-        if result.verified {
-            format!("verified with the certificate's key under {label}")
-        } else {
-            format!("does not verify under {label}")
-        },
-    );
-    out.extend(result.findings);
+    signature::evaluate(token, material, exp, out);
 }
