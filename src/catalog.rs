@@ -676,32 +676,6 @@ pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
     by_code(s).or_else(|| by_name(s))
 }
 
-/// The README's rule table, generated from the catalog (a test fails when README.md is stale).
-pub fn markdown_table() -> String {
-    let mut out = String::from(
-        "| code | name | severity | when | Salesforce answer |\n|---|---|---|---|---|\n",
-    );
-    for r in RULES {
-        let answer = match r.salesforce {
-            Some(SalesforceReply {
-                error,
-                error_description: Some(d),
-            }) => format!("{error} / {d}"),
-            Some(SalesforceReply { error, .. }) => error.to_string(),
-            None => "—".to_string(),
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
-            r.code,
-            r.name,
-            r.severity,
-            r.summary.replace('|', "\\|"),
-            answer
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,7 +118,7 @@ pub fn run(input: &CheckInput<'_>) -> Result<Report, Error> {
     }
     let (checks, findings) = findings.finish();
     Ok(Report {
-        command: "check",
+        command: crate::report::CommandName::Check,
         evaluated_at: input.now,
         assertion: token
             .as_ref()

@@ -41,6 +41,14 @@ impl Error {
         self
     }
 
+    /// The same error about a part of something larger: `"{whole}: {message}"`, e.g. the org
+    /// of a config file.
+    #[must_use]
+    pub fn within(mut self, whole: impl fmt::Display) -> Self {
+        self.message = format!("{whole}: {}", self.message);
+        self
+    }
+
     /// What is wrong.
     pub fn message(&self) -> &str {
         &self.message

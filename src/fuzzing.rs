@@ -27,6 +27,19 @@ fn fixture_expectations() -> Expectations {
     }
 }
 
+/// Every format of a document.
+fn render_all(doc: &report::Document) {
+    for format in [
+        report::Format::Human,
+        report::Format::Json,
+        report::Format::Github,
+        report::Format::Markdown,
+    ] {
+        let _ = report::render(doc, format);
+        let _ = report::stderr_lines(doc, format);
+    }
+}
+
 /// `check --assertion` on `text` with the fixtures' expectations, rendered in every format.
 fn check_and_render(text: &str, key: Option<&KeyInfo>, cert: Option<&CertInfo>, strict: bool) {
     let exp = fixture_expectations();
@@ -44,9 +57,7 @@ fn check_and_render(text: &str, key: Option<&KeyInfo>, cert: Option<&CertInfo>, 
         clock: None,
     };
     if let Ok(r) = check::run(&input) {
-        let _ = report::human::render(&r);
-        let _ = report::json::render(&r);
-        let _ = report::github::render(&r);
+        render_all(&report::Document::Check(r));
     }
 }
 
@@ -88,9 +99,8 @@ pub fn token_parser(data: &[u8]) {
     // ...and with the fixtures' expectations, so the issuer/subject comparisons run too; then
     // render the report in every format.
     check_and_render(&text, None, None, true);
-    let i = inspect::inspect(&text, AssertionSource::Stdin, now());
-    let _ = inspect::render_human(&i, "fuzz.jwt");
-    let _ = inspect::to_json(&i).to_string();
+    let i = inspect::inspect(&text, AssertionSource::Stdin, "fuzz.jwt", now());
+    render_all(&report::Document::Inspect(i));
 }
 
 /// The passphrase the encrypted fixtures use, so mutated encrypted keys get decrypted.

@@ -1,6 +1,8 @@
 //! The command line (clap derive). Flags, environment variables and the `sf org login jwt`
 //! aliases are those of SPEC §1; every command's `--help` ends with examples.
 
+use crate::defaults;
+use crate::report::{self, CommandName};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -138,17 +140,19 @@ fn http_url(s: &str) -> Result<String, String> {
 }
 
 impl Command {
-    /// The command's name and its `--format`, for reporting a run that could not start.
-    pub fn name_and_format(&self) -> (&'static str, Option<Format>) {
+    /// The command's name and the format it prints in, for reporting a run that could not
+    /// start.
+    pub fn name_and_format(&self) -> (CommandName, report::Format) {
         match self {
-            Command::Check(a) => ("check", Some(a.format)),
-            Command::Inspect(a) => ("inspect", Some(a.format)),
-            Command::Sign(_) => ("sign", None),
-            Command::Pairs(a) => ("pairs", Some(a.format)),
-            Command::Explain(a) => ("explain", Some(a.format)),
-            Command::Rules(a) => ("rules", Some(a.format)),
-            Command::Keygen(_) => ("keygen", None),
-            Command::Completions(_) => ("completions", None),
+            Command::Check(a) => (CommandName::Check, a.format.into()),
+            Command::Inspect(a) => (CommandName::Inspect, a.format.into()),
+            Command::Sign(_) => (CommandName::Sign, report::Format::Human),
+            Command::Pairs(a) => (CommandName::Pairs, a.format.into()),
+            Command::Explain(a) => (CommandName::Explain, a.format.into()),
+            Command::Rules(a) if a.markdown => (CommandName::Rules, report::Format::Markdown),
+            Command::Rules(a) => (CommandName::Rules, a.format.into()),
+            Command::Keygen(_) => (CommandName::Keygen, report::Format::Human),
+            Command::Completions(_) => (CommandName::Completions, report::Format::Human),
         }
     }
 }
@@ -162,6 +166,16 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow annotations.
     Github,
+}
+
+impl From<Format> for report::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Human => report::Format::Human,
+            Format::Json => report::Format::Json,
+            Format::Github => report::Format::Github,
+        }
+    }
 }
 
 /// The RSASSA-PKCS1-v1_5 algorithms.
@@ -269,11 +283,12 @@ pub struct ClaimArgs {
     /// exp = now + this many seconds, when building.
     #[arg(
         long,
-        default_value_t = 180,
+        default_value_t = defaults::LIFETIME_SECS,
         value_name = "SECONDS",
         allow_negative_numbers = true,
         // A year either way covers every real use and keeps exp arithmetic in range.
-        value_parser = clap::value_parser!(i64).range(-31_536_000..=31_536_000),
+        value_parser = clap::value_parser!(i64)
+            .range(-defaults::MAX_LIFETIME_ARG_SECS..=defaults::MAX_LIFETIME_ARG_SECS),
         help_heading = "Time"
     )]
     pub lifetime: i64,
@@ -348,7 +363,13 @@ pub struct CheckArgs {
     pub strict: bool,
 
     /// PF513 fires when the certificate expires within this many days.
-    #[arg(long, default_value_t = 30, value_name = "N", help_heading = "Output")]
+    #[arg(
+        long,
+        default_value_t = defaults::CERT_WARN_DAYS,
+        value_name = "N",
+        value_parser = clap::value_parser!(i64).range(0..=36_500),
+        help_heading = "Output"
+    )]
     pub cert_warn_days: i64,
 }
 
@@ -427,7 +448,13 @@ pub struct PairsArgs {
     pub strict: bool,
 
     /// PF513 threshold in days.
-    #[arg(long, default_value_t = 30, value_name = "N", help_heading = "Output")]
+    #[arg(
+        long,
+        default_value_t = defaults::CERT_WARN_DAYS,
+        value_name = "N",
+        value_parser = clap::value_parser!(i64).range(0..=36_500),
+        help_heading = "Output"
+    )]
     pub cert_warn_days: i64,
 
     /// Evaluate certificate validity at this instant.

@@ -2,12 +2,13 @@
 
 use super::Error;
 use super::args::PassphraseArgs;
+use crate::config::Passphrase;
 use crate::defaults::{MAX_ASSERTION_BYTES, MAX_MATERIAL_BYTES, MAX_PASSPHRASE_FILE_BYTES};
 use crate::material::{self, CertInfo, KeyInfo};
 use crate::text::{display_path, human_bytes};
 use chrono::{DateTime, Utc};
 use std::io::{IsTerminal, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Reads a whole file, never more than `limit` bytes whatever the file claims to be: a
@@ -113,7 +114,7 @@ fn io_problem(e: &std::io::Error) -> String {
 pub fn read_stdin(limit: u64, what: &str) -> Result<Vec<u8>, Error> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        super::print_stderr(&format!(
+        super::output::print_stderr(&format!(
             "jwt-preflight: reading {what} from the terminal: paste it, then press Ctrl-D (or give a file instead of -)"
         ));
     }
@@ -150,56 +151,119 @@ pub fn read_assertion(arg: &str) -> Result<(String, bool), Error> {
     Ok((text, stdin))
 }
 
-/// Builds the passphrase source for these flags: an environment variable, a file, or a prompt
-/// on a terminal; never a flag's value. A passphrase typed where the variable's name or the
-/// file's path belongs must not be printed back, so no message quotes either.
-pub fn passphrase_source(
-    args: &PassphraseArgs,
-) -> impl FnMut(&str) -> Result<Zeroizing<String>, Error> + '_ {
-    move |name: &str| {
-        if let Some(var) = &args.passphrase_env {
-            return match std::env::var(var) {
-                Ok(v) => Ok(Zeroizing::new(v)),
-                Err(_) => Err(Error::about(
-                    name,
-                    "is encrypted, and the environment variable named by --passphrase-env is not set (its name is not shown, in case a passphrase was given there: the flag takes the variable's name, e.g. --passphrase-env KEY_PASS)",
-                )),
-            };
-        }
-        if let Some(path) = &args.passphrase_file {
+/// Where these flags say a passphrase comes from (a prompt on the terminal when neither).
+pub fn passphrase_spec(args: &PassphraseArgs) -> Option<Passphrase> {
+    match (&args.passphrase_env, &args.passphrase_file) {
+        (Some(var), _) => Some(Passphrase::Env(var.clone())),
+        (None, Some(path)) => Some(Passphrase::File(path.clone())),
+        (None, None) => None,
+    }
+}
+
+/// Whether a passphrase can be asked for: both stdin and stderr are a terminal.
+fn can_prompt() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The passphrase of the input `name` from its source: an environment variable, a file, or a
+/// prompt on a terminal; never a flag's value. A passphrase typed where the variable's name or
+/// the file's path belongs must not be printed back, so no message quotes either.
+fn passphrase_for(name: &str, spec: Option<&Passphrase>) -> Result<Zeroizing<String>, Error> {
+    match spec {
+        Some(Passphrase::Env(var)) => match std::env::var(var) {
+            Ok(v) => Ok(Zeroizing::new(v)),
+            Err(_) => Err(Error::about(
+                name,
+                "is encrypted, and the environment variable named by --passphrase-env (or passphrase_env) is not set (its name is not shown, in case a passphrase was given there)",
+            )
+            .with_hint("the flag takes the variable's name, e.g. --passphrase-env KEY_PASS, and the variable holds the passphrase")),
+        },
+        Some(Passphrase::File(path)) => {
             let bytes = read_bounded(path, MAX_PASSPHRASE_FILE_BYTES).map_err(|what| {
                 Error::about(
                     name,
                     format!(
-                        "is encrypted, and the file given with --passphrase-file {what} (its path is not shown, in case a passphrase was given there: the flag takes the path of a file whose first line is the passphrase)"
+                        "is encrypted, and the file given with --passphrase-file {what} (its path is not shown, in case a passphrase was given there)"
                     ),
                 )
+                .with_hint("the flag takes the path of a file whose first line is the passphrase")
             })?;
             let text = String::from_utf8_lossy(&bytes);
             let first = text.lines().next().unwrap_or("");
-            return Ok(Zeroizing::new(first.trim_end_matches('\r').to_string()));
+            Ok(Zeroizing::new(first.trim_end_matches('\r').to_string()))
         }
-        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-            return rpassword::prompt_password(format!("Passphrase for {name}: "))
-                .map(Zeroizing::new)
-                .map_err(|e| Error::about(name, format!("cannot read the passphrase: {e}")));
-        }
-        material::no_passphrase(name)
+        None if can_prompt() => rpassword::prompt_password(format!("Passphrase for {name}: "))
+            .map(Zeroizing::new)
+            .map_err(|e| Error::about(name, format!("cannot read the passphrase: {e}"))),
+        None => material::no_passphrase(name),
     }
 }
 
+/// A key file, read but not yet parsed.
+pub struct KeyFile {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its bytes, zeroized on drop.
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// Its permission bits, when known.
+    pub mode: Option<u32>,
+}
+
+/// Reads a private key file.
+pub fn read_key(path: &Path) -> Result<KeyFile, Error> {
+    Ok(KeyFile {
+        path: path.to_path_buf(),
+        bytes: read_file(path, MAX_MATERIAL_BYTES)?,
+        mode: file_mode(path),
+    })
+}
+
+/// Parses a key read with [`read_key`], asking for its passphrase if it needs one.
+pub fn parse_key(file: &KeyFile, spec: Option<&Passphrase>) -> Result<KeyInfo, Error> {
+    let mut source = |name: &str| passphrase_for(name, spec);
+    material::read_private_key(&display_path(&file.path), &file.bytes, &mut source)
+}
+
+/// Parses many keys: in parallel where no terminal prompt is needed, then, in input order,
+/// those that need one, so prompts never interleave.
+pub fn parse_keys(jobs: &[(&KeyFile, Option<&Passphrase>)]) -> Vec<Result<KeyInfo, Error>> {
+    let prompt = can_prompt();
+    let first = crate::parallel::map(jobs, |(file, spec)| {
+        let mut wants_prompt = false;
+        let mut source = |name: &str| {
+            if spec.is_none() && prompt {
+                wants_prompt = true;
+                return Err(Error::about(name, "needs a passphrase"));
+            }
+            passphrase_for(name, *spec)
+        };
+        let result =
+            material::read_private_key(&display_path(&file.path), &file.bytes, &mut source);
+        (result, wants_prompt)
+    });
+    first
+        .into_iter()
+        .zip(jobs)
+        .map(|((result, wants_prompt), (file, spec))| {
+            if wants_prompt {
+                parse_key(file, *spec)
+            } else {
+                result
+            }
+        })
+        .collect()
+}
+
 /// Reads and parses a private key file; returns it with the file's permission bits.
-pub fn load_key(path: &Path, pass: &PassphraseArgs) -> Result<(KeyInfo, Option<u32>), Error> {
-    let bytes = read_file(path, MAX_MATERIAL_BYTES)?;
-    let mut source = passphrase_source(pass);
-    let key = material::read_private_key(&display_path(path), &bytes, &mut source)?;
-    Ok((key, file_mode(path)))
+pub fn load_key(path: &Path, spec: Option<&Passphrase>) -> Result<(KeyInfo, Option<u32>), Error> {
+    let file = read_key(path)?;
+    Ok((parse_key(&file, spec)?, file.mode))
 }
 
 /// Reads and parses a certificate file.
 pub fn load_cert(path: &Path) -> Result<CertInfo, Error> {
     let bytes = read_file(path, MAX_MATERIAL_BYTES)?;
-    Ok(material::read_certificate(&display_path(path), &bytes)?)
+    material::read_certificate(&display_path(path), &bytes)
 }
 
 #[cfg(unix)]

@@ -1,19 +1,73 @@
-//! The thin shell: reads files and the clock, asks for passphrases, writes to the terminal and
-//! maps results to exit statuses (0 pass, 1 preflight failed, 2 could not run).
+//! The thin shell: parses the command line, reads files and the clock, asks for passphrases,
+//! and maps documents to exit statuses (0 pass, 1 preflight failed, 2 could not run). One file
+//! per command; each returns a [`Document`] for the output layer (`report`, printed by
+//! [`output`]).
 
 pub mod args;
-mod ci;
+mod check;
 mod clock;
-mod commands;
+mod completions;
+mod explain;
 mod inputs;
+mod inspect;
+mod keygen;
+mod output;
+mod pairs;
+mod rules;
+mod sign;
 
 pub use crate::error::Error;
+
+use crate::report::{CommandName, Document, Failure, Format};
 use crate::text;
 use anstream::ColorChoice;
-use args::{Cli, ColorWhen, Format};
+use args::{Cli, ColorWhen, Command};
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use std::ffi::OsString;
-use std::io::Write;
+
+/// What a command produced: its document, and a problem found while making it that still
+/// makes the run exit 2 after the document is shown (`explain` of text it does not know).
+pub struct Outcome {
+    /// The document.
+    pub document: Document,
+    /// Why the run could not fully succeed.
+    pub problem: Option<Error>,
+}
+
+impl From<Document> for Outcome {
+    fn from(document: Document) -> Self {
+        Outcome {
+            document,
+            problem: None,
+        }
+    }
+}
+
+/// Where the flags' values came from: the ones typed on the command line (which override a
+/// config file) and the ones read from an environment variable (named in messages).
+#[derive(Debug, Default, Clone)]
+pub struct Provenance {
+    typed: Vec<String>,
+    from_env: Vec<(String, String)>,
+}
+
+impl Provenance {
+    /// Whether the flag `id` (clap's id: the field name) was typed on the command line.
+    pub fn typed(&self, id: &str) -> bool {
+        self.typed.iter().any(|x| x == id)
+    }
+
+    /// The same error, saying which environment variable gave flag `id` its value, when one
+    /// did: the user may not know it is set.
+    pub fn note_env(&self, id: &str, e: Error) -> Error {
+        match self.from_env.iter().find(|(i, _)| i == id) {
+            Some((_, var)) => e.with_context(format_args!(
+                "the path comes from the environment variable {var}"
+            )),
+            None => e,
+        }
+    }
+}
 
 /// Parses the command line, runs the command and returns the exit status.
 pub fn main() -> u8 {
@@ -39,62 +93,84 @@ pub fn main() -> u8 {
         ColorWhen::Always => ColorChoice::Always.write_global(),
         ColorWhen::Never => ColorChoice::Never.write_global(),
     }
-    let (name, format) = cli.command.name_and_format();
-    // Which flags were typed (not taken from the environment or defaults): with --config,
-    // those override the file.
-    let mut explicit = ci::Explicit::default();
-    if let Some((command, sub)) = matches.subcommand() {
-        let definition = Cli::command();
-        let args = definition.find_subcommand(command);
-        for id in sub.ids() {
-            match sub.value_source(id.as_str()) {
-                Some(ValueSource::CommandLine) => explicit.typed.push(id.to_string()),
-                Some(ValueSource::EnvVariable) => {
-                    let var = args
-                        .and_then(|c| c.get_arguments().find(|a| a.get_id() == id))
-                        .and_then(|a| a.get_env())
-                        .map(|v| v.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    explicit.from_env.push((id.to_string(), var));
-                }
-                _ => {}
-            }
+    let (command, format) = cli.command.name_and_format();
+    let provenance = provenance(&matches);
+    let result = refuse_secret_values(&matches).and_then(|()| run(cli.command, &provenance));
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(command, format, e.redacted(&secrets)),
+    };
+    match outcome.problem {
+        // A machine reading JSON or annotations gets one record of why the run failed, not
+        // a partial document.
+        Some(problem) if matches!(format, Format::Json | Format::Github) => {
+            fail(command, format, problem.redacted(&secrets))
         }
-    }
-    let result =
-        refuse_secret_values(&matches).and_then(|()| commands::run(cli.command, &explicit));
-    match result {
-        Ok(status) => status,
-        Err(e) => {
-            report_failure(name, format, &text::redact_secrets(&e.line(), &secrets));
-            2
+        problem => {
+            if let Err(e) = output::emit(&outcome.document, format) {
+                output::print_stderr(&format!("jwt-preflight: {}", e.line()));
+                return 2;
+            }
+            match problem {
+                Some(p) => {
+                    output::print_stderr(&format!("jwt-preflight: {}", p.redacted(&secrets)));
+                    2
+                }
+                None => outcome.document.exit_status(),
+            }
         }
     }
 }
 
-/// Says why nothing ran: one line on stderr, and, for a CI job reading JSON or annotations,
-/// one record of it on stdout.
-fn report_failure(command: &str, format: Option<Format>, message: &str) {
-    let mut err = anstream::stderr();
-    let _ = writeln!(err, "jwt-preflight: {message}");
-    let record = match format {
-        Some(Format::Json) => Some(crate::report::json::to_pretty(&serde_json::json!({
-            "schema": crate::report::SCHEMA,
-            "tool": crate::report::json::tool(),
-            "command": command,
-            "verdict": "fail",
-            "error": message,
-        }))),
-        Some(Format::Github) => Some(format!(
-            "::error title=jwt-preflight {command} could not run::{}\n",
-            crate::report::github::escape_data(message)
-        )),
-        _ => None,
-    };
-    if let Some(record) = record {
-        let _ = print_stdout_plain(&record);
+/// Runs one command.
+fn run(command: Command, provenance: &Provenance) -> Result<Outcome, Error> {
+    match command {
+        Command::Check(a) => check::run(&a, provenance),
+        Command::Inspect(a) => inspect::run(&a),
+        Command::Sign(a) => sign::run(&a),
+        Command::Pairs(a) => pairs::run(&a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Rules(a) => Ok(rules::run(&a)),
+        Command::Keygen(a) => keygen::run(&a),
+        Command::Completions(a) => Ok(completions::run(&a)),
     }
 }
+
+/// Reports that the run could not start or go on: exit status 2.
+fn fail(command: CommandName, format: Format, error: Error) -> u8 {
+    let doc = Document::Failure(Failure { command, error });
+    if output::emit(&doc, format).is_err() {
+        // stdout is gone; stderr already has the line.
+    }
+    2
+}
+
+/// Which flags were typed and which came from the environment.
+fn provenance(matches: &clap::ArgMatches) -> Provenance {
+    let mut p = Provenance::default();
+    let Some((command, sub)) = matches.subcommand() else {
+        return p;
+    };
+    let definition = Cli::command();
+    let args = definition.find_subcommand(command);
+    for id in sub.ids() {
+        match sub.value_source(id.as_str()) {
+            Some(ValueSource::CommandLine) => p.typed.push(id.to_string()),
+            Some(ValueSource::EnvVariable) => {
+                let var = args
+                    .and_then(|c| c.get_arguments().find(|a| a.get_id() == id))
+                    .and_then(|a| a.get_env())
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                p.from_env.push((id.to_string(), var));
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+const ERROR_STYLE: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
 
 /// The argument parser's refusal (or `--help`/`--version`, which exit 0). Its message quotes
 /// arguments, so secrets are cut out and control characters escaped before it is shown.
@@ -109,51 +185,30 @@ fn usage_error(e: &clap::Error, argv: &[OsString], secrets: &[&str]) -> u8 {
         .lines()
         .map(text::escape_controls)
         .collect();
-    {
-        let mut err = anstream::stderr().lock();
-        for line in &shown {
-            let _ = match line.strip_prefix("error:") {
-                Some(rest) => writeln!(err, "{ERROR_STYLE}error:{ERROR_STYLE:#}{rest}"),
-                None => writeln!(err, "{line}"),
-            };
-        }
-    }
+    output::print_stderr_styled(&shown, ERROR_STYLE);
     // A CI job asked for JSON or annotations: give it one record, as for any run that could
     // not start. The format and command are read from the raw arguments, which did not parse.
     let (command, format) = command_and_format(argv);
-    if format.is_some() {
-        let first = shown
+    if let Some(format) = format {
+        let mut message = shown
             .first()
             .map(|l| l.trim_start_matches("error:").trim().to_string())
             .unwrap_or_default();
-        let mut record = first;
         if let Some(tip) = shown.iter().find(|l| l.trim_start().starts_with("tip:")) {
-            record.push_str(&format!(" ({})", tip.trim()));
+            message.push_str(&format!(" ({})", tip.trim()));
         }
-        let record_only = |f| match f {
-            Format::Json => crate::report::json::to_pretty(&serde_json::json!({
-                "schema": crate::report::SCHEMA,
-                "tool": crate::report::json::tool(),
-                "command": command,
-                "verdict": "fail",
-                "error": record,
-            })),
-            _ => format!(
-                "::error title=jwt-preflight {command} could not run::{}\n",
-                crate::report::github::escape_data(&record)
-            ),
-        };
-        if let Some(f) = format {
-            let _ = print_stdout_plain(&record_only(f));
-        }
+        let doc = Document::Failure(Failure {
+            command,
+            error: Error::new(message),
+        });
+        // The line is on stderr already: only the record goes out.
+        let _ = output::emit_record(&doc, format);
     }
     2
 }
 
-const ERROR_STYLE: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
-
 /// The subcommand and `--format json|github` as typed, for a command line that did not parse.
-fn command_and_format(argv: &[OsString]) -> (String, Option<Format>) {
+fn command_and_format(argv: &[OsString]) -> (CommandName, Option<Format>) {
     let args: Vec<String> = argv
         .iter()
         .skip(1)
@@ -161,9 +216,8 @@ fn command_and_format(argv: &[OsString]) -> (String, Option<Format>) {
         .collect();
     let command = args
         .iter()
-        .find(|a| Cli::command().find_subcommand(a.as_str()).is_some())
-        .cloned()
-        .unwrap_or_else(|| "jwt-preflight".to_string());
+        .find_map(|a| CommandName::from_name(a))
+        .unwrap_or(CommandName::None);
     let mut format = None;
     for (i, a) in args.iter().enumerate() {
         let value = match a.strip_prefix("--format=") {
@@ -206,33 +260,24 @@ fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), Error> {
                 continue;
             };
             let arg = definition.get_arguments().find(|a| a.get_id() == id);
-            let flag = arg
-                .map(|a| match a.get_long() {
-                    Some(long) => format!("--{long}"),
-                    None => a
-                        .get_value_names()
-                        .and_then(|v| v.first())
-                        .map(|v| format!("the {command} argument <{v}>"))
-                        .unwrap_or_else(|| id.to_string()),
-                })
-                .unwrap_or_else(|| id.to_string());
+            let value_name = arg
+                .and_then(|a| a.get_value_names())
+                .and_then(|v| v.first())
+                .map(|v| v.to_string());
+            let flag = match (arg.and_then(|a| a.get_long()), &value_name) {
+                (Some(long), _) => format!("--{long}"),
+                (None, Some(v)) => format!("the {command} argument <{v}>"),
+                (None, None) => id.to_string(),
+            };
             let via = match (sub.value_source(id.as_str()), arg.and_then(|a| a.get_env())) {
                 (Some(ValueSource::EnvVariable), Some(var)) => {
                     format!(" (from the environment variable {})", var.to_string_lossy())
                 }
                 _ => String::new(),
             };
-            let takes_path = arg.is_some_and(|a| {
-                a.get_value_names().is_some_and(|v| {
-                    v.iter()
-                        .any(|n| n.contains("PATH") || n.contains("FILE") || n.contains("DIR"))
-                })
-            });
-            let takes = arg
-                .and_then(|a| a.get_value_names())
-                .and_then(|v| v.first())
-                .map(|v| format!("<{v}>"))
-                .unwrap_or_else(|| "a plain value".to_string());
+            let takes_path = value_name
+                .as_deref()
+                .is_some_and(|n| n.contains("PATH") || n.contains("FILE") || n.contains("DIR"));
             let hint = match (kind, takes_path) {
                 (text::SecretKind::Assertion, true) => {
                     "save the assertion to a file and give its path, or give - and pipe it on stdin"
@@ -241,50 +286,18 @@ fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), Error> {
                 (_, true) => {
                     "write it to a file (mode 0600 for a key) and give that file's path".to_string()
                 }
-                _ => format!("the flag takes {takes}, never key material or a token"),
+                _ => format!(
+                    "the flag takes <{}>, never key material or a token",
+                    value_name.as_deref().unwrap_or("a plain value")
+                ),
             };
             return Err(Error::new(format!(
-                "{flag}{via}: holds {} (not shown){}; {hint}",
+                "{flag}{via}: holds {} (not shown){}",
                 kind.describe(),
                 if takes_path { ", not a path" } else { "" }
-            )));
+            ))
+            .with_hint(hint));
         }
     }
     Ok(())
-}
-
-/// Writes to stdout through anstream, which strips colour for pipes, `NO_COLOR` and
-/// `--color never`; a closed pipe (`| head`) is not an error worth reporting.
-pub(crate) fn print_stdout(text: &str) -> Result<(), Error> {
-    let mut out = anstream::stdout().lock();
-    finish_write(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
-}
-
-/// Writes machine-readable output (JSON, annotations), which never carries colour, straight
-/// to stdout: scanning it for escape sequences costs more than rendering it.
-pub(crate) fn print_stdout_plain(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    finish_write(out.write_all(text.as_bytes()).and_then(|_| out.flush()))
-}
-
-/// Writes a command's output: styled for people, plain for machines.
-pub(crate) fn emit(text: &str, format: args::Format) -> Result<(), Error> {
-    match format {
-        args::Format::Human => print_stdout(text),
-        args::Format::Json | args::Format::Github => print_stdout_plain(text),
-    }
-}
-
-fn finish_write(result: std::io::Result<()>) -> Result<(), Error> {
-    match result {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::new(format!("cannot write to stdout: {e}"))),
-    }
-}
-
-/// Writes a line to stderr (warnings, notes, reminders).
-pub(crate) fn print_stderr(text: &str) {
-    let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{text}");
 }

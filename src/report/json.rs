@@ -1,39 +1,263 @@
-//! The JSON report of SPEC §4, schema 1.
+//! The JSON documents of SPEC §4, schema 1: one object per run, each opening with the same
+//! envelope (`schema`, `tool`, `command`, `verdict`), built here and nowhere else.
 
-use super::{Report, SCHEMA};
+use super::document::{unpaired_kind, unpaired_message};
+use super::{CommandName, Document, Report, SCHEMA, Verdict};
+use crate::catalog::Rule;
+use crate::explain::{self, Explanation, Recognition};
+use crate::inspect::Inspection;
+use crate::rules::time::NumericDate;
+use crate::text::display_path;
 use crate::timefmt;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// `{"name":"jwt-preflight","version":…}`.
 pub fn tool() -> Value {
     json!({"name": "jwt-preflight", "version": env!("CARGO_PKG_VERSION")})
 }
 
-/// The report as one JSON object, in the field order of SPEC §4.
-pub fn to_value(r: &Report) -> Value {
-    json!({
-        "schema": SCHEMA,
-        "tool": tool(),
-        "command": r.command,
-        "verdict": r.verdict(),
-        "evaluated_at": timefmt::rfc3339(r.evaluated_at),
-        "assertion": r.assertion,
-        "key": r.key,
-        "certificate": r.certificate,
-        "checks": r.checks,
-        "findings": r.findings,
-    })
+/// The envelope every document opens with.
+fn envelope(command: CommandName, verdict: Verdict) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("schema".into(), SCHEMA.into());
+    m.insert("tool".into(), tool());
+    m.insert("command".into(), command.as_str().into());
+    m.insert("verdict".into(), verdict.as_str().into());
+    m
+}
+
+/// The document as one JSON value.
+pub fn to_value(doc: &Document) -> Value {
+    let mut m = envelope(doc.command(), doc.verdict());
+    let body = match doc {
+        Document::Check(r) => report_body(r),
+        Document::Inspect(i) => inspect_body(i),
+        Document::Orgs(o) => {
+            let orgs: Vec<Value> = o
+                .orgs
+                .iter()
+                .map(|(name, r)| match r {
+                    Ok(r) => {
+                        let mut org = Map::new();
+                        org.insert("name".into(), name.clone().into());
+                        org.extend(envelope(r.command, r.verdict()));
+                        org.extend(report_body(r));
+                        Value::Object(org)
+                    }
+                    Err(e) => json!({"name": name, "verdict": "fail", "error": e.line()}),
+                })
+                .collect();
+            Map::from_iter([("orgs".to_string(), Value::Array(orgs))])
+        }
+        Document::Pairs(r) => {
+            let pairs: Vec<Value> = r
+                .pairs
+                .iter()
+                .map(|p| {
+                    json!({
+                        "key": p.key,
+                        "cert": p.cert,
+                        "status": p.status.as_str(),
+                        "error": p.error,
+                        "findings": p.findings,
+                    })
+                })
+                .collect();
+            let unpaired: Vec<Value> = r
+                .unpaired
+                .iter()
+                .map(|f| {
+                    json!({
+                        "path": display_path(&f.path),
+                        "kind": unpaired_kind(f),
+                        "message": unpaired_message(f),
+                    })
+                })
+                .collect();
+            Map::from_iter([
+                ("pairs".to_string(), Value::Array(pairs)),
+                ("unpaired".to_string(), Value::Array(unpaired)),
+            ])
+        }
+        Document::Rule(rule) => Map::from_iter([(
+            "rule".to_string(),
+            json!({
+                "code": rule.code, "name": rule.name, "severity": rule.severity,
+                "check": rule.group.as_str(), "summary": rule.summary, "why": rule.why,
+                "fix": rule.fix, "salesforce": rule.salesforce,
+            }),
+        )]),
+        Document::Replies(r) => Map::from_iter([
+            ("source".to_string(), r.source.into()),
+            ("input".to_string(), input_kind(&r.explanation).into()),
+            ("notes".to_string(), json!(r.explanation.notes)),
+            ("replies".to_string(), Value::Array(replies(&r.explanation))),
+        ]),
+        Document::Rules(rules) => Map::from_iter([(
+            "rules".to_string(),
+            Value::Array(rules.iter().map(rule_summary).collect()),
+        )]),
+        Document::Signed(s) => {
+            let mut b = Map::new();
+            b.insert("assertion".into(), s.token.clone().into());
+            if let Some(req) = &s.request {
+                b.insert("request".into(), json!({"url": req.url, "body": req.body}));
+            }
+            b
+        }
+        Document::Generated(g) => Map::from_iter([
+            ("key".to_string(), g.key_path.clone().into()),
+            ("certificate".to_string(), g.cert_path.clone().into()),
+        ]),
+        Document::Script(s) => Map::from_iter([("script".to_string(), s.clone().into())]),
+        Document::Failure(f) => {
+            let mut b = Map::from_iter([("error".to_string(), f.error.line().into())]);
+            if let Some(hint) = f.error.hint() {
+                b.insert("hint".into(), hint.into());
+            }
+            b
+        }
+    };
+    m.extend(body);
+    Value::Object(m)
 }
 
 /// Pretty-printed, with a final newline.
-pub fn render(r: &Report) -> String {
-    to_pretty(&to_value(r))
-}
-
-/// Pretty-prints any report value, with a final newline.
-pub fn to_pretty(v: &Value) -> String {
-    let mut s =
-        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+pub fn render(doc: &Document) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value(doc))
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// The fields of a check report after the envelope, in the order of SPEC §4.
+fn report_body(r: &Report) -> Map<String, Value> {
+    Map::from_iter([
+        (
+            "evaluated_at".to_string(),
+            timefmt::rfc3339(r.evaluated_at).into(),
+        ),
+        ("assertion".to_string(), json!(r.assertion)),
+        ("key".to_string(), json!(r.key)),
+        ("certificate".to_string(), json!(r.certificate)),
+        ("checks".to_string(), json!(r.checks)),
+        ("findings".to_string(), json!(r.findings)),
+    ])
+}
+
+/// `inspect`: the report's fields plus `times` and `verified: false`.
+fn inspect_body(i: &Inspection) -> Map<String, Value> {
+    let now = i.report.evaluated_at.timestamp();
+    let mut times = Map::new();
+    if let Some(claims) = &i.token.claims {
+        for c in crate::inspect::TIME_CLAIMS {
+            if let Some(v) = claims.get(c) {
+                let secs = NumericDate::read(v).value();
+                times.insert(
+                    c.to_string(),
+                    json!({
+                        "value": v,
+                        "utc": secs.map(timefmt::unix_rfc3339),
+                        "relative": secs.map(|s| timefmt::relative(s, now)),
+                    }),
+                );
+            }
+        }
+    }
+    let mut b = report_body(&i.report);
+    b.insert("times".into(), Value::Object(times));
+    b.insert("verified".into(), Value::Bool(false));
+    b
+}
+
+fn rule_summary(r: &Rule) -> Value {
+    json!({
+        "code": r.code, "name": r.name, "severity": r.severity,
+        "check": r.group.as_str(), "summary": r.summary, "fix": r.fix,
+        "salesforce": r.salesforce,
+    })
+}
+
+/// The input kind as written in the JSON output.
+fn input_kind(e: &Explanation) -> &'static str {
+    match e.kind {
+        explain::SubjectKind::Reply => "reply",
+        explain::SubjectKind::CliOutput => "sf-cli-output",
+    }
+}
+
+fn cause(c: &explain::Cause) -> Value {
+    json!({"cause": c.cause, "confirm": c.confirm, "fix": c.fix, "rules": c.rules})
+}
+
+fn known_reply(r: &explain::KnownReply) -> Value {
+    json!({
+        "error": r.error,
+        "error_description": r.description,
+        "flow_note": r.flow_note,
+        "causes": r.causes.iter().map(cause).collect::<Vec<_>>(),
+        "rules": r.rules(),
+    })
+}
+
+/// The `replies` array: one object per reply, in input order.
+fn replies(e: &Explanation) -> Vec<Value> {
+    e.items
+        .iter()
+        .map(|item| {
+            let attempt = match (&item.text.attempt, &item.attempt_note) {
+                (Some(a), Some(n)) => json!({
+                    "audience": a.audience, "login": a.login, "note": n.note, "rules": n.rules,
+                }),
+                _ => Value::Null,
+            };
+            match &item.outcome {
+                Recognition::Known {
+                    reply,
+                    error_differs,
+                } => json!({
+                    "input": item.text.input,
+                    "recognised": true,
+                    "error": reply.error,
+                    "error_description": reply.description,
+                    "error_given": item.text.error,
+                    "error_differs": error_differs,
+                    "flow_note": reply.flow_note,
+                    "attempt": attempt,
+                    "causes": reply.causes.iter().map(cause).collect::<Vec<_>>(),
+                    "rules": reply.rules(),
+                    "candidates": [],
+                }),
+                Recognition::ErrorOnly { error, candidates } => json!({
+                    "input": item.text.input,
+                    "recognised": true,
+                    "error": error,
+                    "error_description": Value::Null,
+                    "error_given": item.text.error,
+                    "error_differs": false,
+                    "flow_note": Value::Null,
+                    "attempt": attempt,
+                    "causes": [],
+                    "rules": [],
+                    "candidates": candidates.iter().map(|c| known_reply(c)).collect::<Vec<_>>(),
+                }),
+                Recognition::Unknown {
+                    suggestions,
+                    known_error,
+                } => json!({
+                    "input": item.text.input,
+                    "recognised": false,
+                    "error": known_error,
+                    "error_description": item.text.description,
+                    "error_given": item.text.error,
+                    "error_differs": false,
+                    "flow_note": Value::Null,
+                    "attempt": attempt,
+                    "causes": [],
+                    "rules": [],
+                    "candidates": suggestions.iter().map(|s| known_reply(s.reply)).collect::<Vec<_>>(),
+                }),
+            }
+        })
+        .collect()
 }

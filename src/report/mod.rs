@@ -1,191 +1,234 @@
-//! The report every command produces, and its three renderings: human, JSON (SPEC §4) and
-//! GitHub workflow annotations.
+//! The output layer: every command's result is a [`Document`], and every document is rendered
+//! here, in every format, by one renderer per format (`human`, `json`, `github`, `markdown`).
+//! The JSON envelope (`schema`, `tool`, `command`, `verdict`) is built in one place,
+//! `json::envelope`. Nothing outside this module formats output; the command layer only chooses
+//! the stream (`cli::output`).
+//!
+//! Adding a format is one new file with a `render(&Document) -> String` and one arm in
+//! [`render`].
 
+mod document;
 pub mod github;
 pub mod human;
 pub mod json;
-pub mod pairs;
+pub mod markdown;
 
-use crate::catalog::Severity;
-use crate::finding::{Check, Finding, fails};
-use crate::material::{CertInfo, KeyInfo};
-use crate::timefmt;
-use crate::token::{Object, Token};
-use chrono::{DateTime, Utc};
+pub use document::{
+    AssertionSource, AssertionSummary, CertSummary, Failure, Generated, KeySummary, OrgsReport,
+    PairsReport, ReplyExplanation, Report, Signed, TokenRequest,
+};
+
+use crate::catalog::Rule;
+use crate::inspect::Inspection;
 use serde::Serialize;
 
 /// The JSON schema version of every report.
 pub const SCHEMA: u32 = 1;
 
-/// Where the assertion came from.
+/// Whether a document passes: it agrees with the exit status (0 for pass).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AssertionSource {
-    /// Built by this tool from the key and claims.
-    Built,
-    /// Read from a file.
-    File,
-    /// Read from standard input.
-    Stdin,
+pub enum Verdict {
+    /// No error findings (nor warnings, under `--strict`).
+    Pass,
+    /// At least one, or the run could not start.
+    Fail,
 }
 
-/// The assertion as shown in a report: header and claims only, never the signature.
-#[derive(Debug, Clone, Serialize)]
-pub struct AssertionSummary {
-    /// Where it came from.
-    pub source: AssertionSource,
-    /// The decoded header, when readable.
-    pub header: Option<Object>,
-    /// The decoded claims, when readable.
-    pub claims: Option<Object>,
-    /// The signature's length in bytes (never its value).
-    pub signature_bytes: Option<usize>,
-}
-
-impl AssertionSummary {
-    /// Summarises a parsed token.
-    pub fn new(source: AssertionSource, token: &Token) -> Self {
-        AssertionSummary {
-            source,
-            header: token.header.clone(),
-            claims: token.claims.clone(),
-            signature_bytes: token.signature.as_ref().map(Vec::len),
-        }
-    }
-}
-
-/// The key as shown in a report: never its material.
-#[derive(Debug, Clone, Serialize)]
-pub struct KeySummary {
-    /// The path as given.
-    pub path: String,
-    /// pkcs8, pkcs1, pkcs8-encrypted, pkcs12 or der.
-    pub format: &'static str,
-    /// RSA, or the other algorithm's name.
-    #[serde(rename = "type")]
-    pub key_type: String,
-    /// Modulus size, for RSA.
-    pub bits: Option<usize>,
-    /// Whether it was encrypted.
-    pub encrypted: bool,
-    /// Repairs made while reading, and similar notes.
-    pub notes: Vec<String>,
-}
-
-impl KeySummary {
-    /// Summarises a key.
-    pub fn new(key: &KeyInfo) -> Self {
-        KeySummary {
-            path: key.name.clone(),
-            format: key.format.report_name(),
-            key_type: key.algorithm().to_string(),
-            bits: key.bits(),
-            encrypted: key.encrypted,
-            notes: key.notes.clone(),
-        }
-    }
-}
-
-/// The certificate as shown in a report.
-#[derive(Debug, Clone, Serialize)]
-pub struct CertSummary {
-    /// The path as given.
-    pub path: String,
-    /// Subject, OpenSSL order.
-    pub subject: String,
-    /// Issuer, OpenSSL order.
-    pub issuer: String,
-    /// Serial number, colon hex.
-    pub serial: String,
-    /// RFC 3339.
-    pub not_before: String,
-    /// RFC 3339.
-    pub not_after: String,
-    /// `AA:BB:…`.
-    pub sha1_fingerprint: String,
-    /// `AA:BB:…`.
-    pub sha256_fingerprint: String,
-    /// Modulus size, for RSA.
-    pub bits: Option<usize>,
-    /// Subject equals issuer.
-    pub self_signed: bool,
-    /// DER size in bytes.
-    pub der_bytes: usize,
-    /// RSA or the other algorithm's name.
-    pub key_type: String,
-    /// The certificate's own signature algorithm.
-    pub signature_algorithm: String,
-    /// Notes made while reading.
-    pub notes: Vec<String>,
-}
-
-impl CertSummary {
-    /// Summarises a certificate.
-    pub fn new(cert: &CertInfo) -> Self {
-        CertSummary {
-            path: cert.name.clone(),
-            subject: cert.subject.clone(),
-            issuer: cert.issuer.clone(),
-            serial: cert.serial.clone(),
-            not_before: timefmt::rfc3339(cert.not_before),
-            not_after: timefmt::rfc3339(cert.not_after),
-            sha1_fingerprint: cert.sha1_fingerprint.clone(),
-            sha256_fingerprint: cert.sha256_fingerprint.clone(),
-            bits: cert.bits,
-            self_signed: cert.self_signed,
-            der_bytes: cert.der_bytes,
-            key_type: cert.algorithm().to_string(),
-            signature_algorithm: cert.signature_algorithm.clone(),
-            notes: cert.notes.clone(),
-        }
-    }
-}
-
-/// One command's result: what was looked at, what ran, what was found.
-#[derive(Debug, Clone)]
-pub struct Report {
-    /// `check`, `inspect`, …
-    pub command: &'static str,
-    /// The instant the time rules used.
-    pub evaluated_at: DateTime<Utc>,
-    /// The assertion, when there was one.
-    pub assertion: Option<AssertionSummary>,
-    /// The key, when given.
-    pub key: Option<KeySummary>,
-    /// The certificate, when given.
-    pub certificate: Option<CertSummary>,
-    /// One entry per check group.
-    pub checks: Vec<Check>,
-    /// Every finding, by code.
-    pub findings: Vec<Finding>,
-    /// Whether warnings fail too.
-    pub strict: bool,
-}
-
-impl Report {
-    /// Whether the report fails (errors, or warnings under `--strict`).
-    pub fn failed(&self) -> bool {
-        fails(&self.findings, self.strict)
+impl Verdict {
+    /// Fail when `failed`.
+    pub fn from_failed(failed: bool) -> Self {
+        if failed { Verdict::Fail } else { Verdict::Pass }
     }
 
     /// `pass` or `fail`.
-    pub fn verdict(&self) -> &'static str {
-        if self.failed() { "fail" } else { "pass" }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// The commands, as the `command` field of every JSON document names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommandName {
+    /// `check`.
+    Check,
+    /// `inspect`.
+    Inspect,
+    /// `sign`.
+    Sign,
+    /// `pairs`.
+    Pairs,
+    /// `explain`.
+    Explain,
+    /// `rules`.
+    Rules,
+    /// `keygen`.
+    Keygen,
+    /// `completions`.
+    Completions,
+    /// No command could be read from the command line.
+    None,
+}
+
+impl CommandName {
+    /// The name as typed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandName::Check => "check",
+            CommandName::Inspect => "inspect",
+            CommandName::Sign => "sign",
+            CommandName::Pairs => "pairs",
+            CommandName::Explain => "explain",
+            CommandName::Rules => "rules",
+            CommandName::Keygen => "keygen",
+            CommandName::Completions => "completions",
+            CommandName::None => "jwt-preflight",
+        }
     }
 
-    /// Counts of findings by severity: (errors, warnings, infos).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
-        (
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
-        )
+    /// The command a typed name names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            CommandName::Check,
+            CommandName::Inspect,
+            CommandName::Sign,
+            CommandName::Pairs,
+            CommandName::Explain,
+            CommandName::Rules,
+            CommandName::Keygen,
+            CommandName::Completions,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
+}
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// For people, styled where the terminal allows.
+    Human,
+    /// The JSON report, schema 1.
+    Json,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// A Markdown table (`rules --markdown`).
+    Markdown,
+}
+
+/// What a command produced.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// `check`.
+    Check(Report),
+    /// `check --config`.
+    Orgs(OrgsReport),
+    /// `inspect`.
+    Inspect(Inspection),
+    /// `pairs`.
+    Pairs(PairsReport),
+    /// `explain CODE`.
+    Rule(&'static Rule),
+    /// `explain TEXT`.
+    Replies(ReplyExplanation),
+    /// `rules`.
+    Rules(&'static [Rule]),
+    /// `sign`.
+    Signed(Signed),
+    /// `keygen`.
+    Generated(Generated),
+    /// `completions`: a script, printed as it is.
+    Script(String),
+    /// Why a command could not run.
+    Failure(Failure),
+}
+
+impl Document {
+    /// The command that made it.
+    pub fn command(&self) -> CommandName {
+        match self {
+            Document::Check(r) => r.command,
+            Document::Orgs(_) => CommandName::Check,
+            Document::Inspect(_) => CommandName::Inspect,
+            Document::Pairs(_) => CommandName::Pairs,
+            Document::Rule(_) | Document::Replies(_) => CommandName::Explain,
+            Document::Rules(_) => CommandName::Rules,
+            Document::Signed(_) => CommandName::Sign,
+            Document::Generated(_) => CommandName::Keygen,
+            Document::Script(_) => CommandName::Completions,
+            Document::Failure(f) => f.command,
+        }
     }
 
-    /// The process exit status this report maps to.
+    /// Pass or fail.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Document::Check(r) => r.verdict(),
+            Document::Orgs(o) => Verdict::from_failed(o.failed()),
+            Document::Inspect(i) => i.report.verdict(),
+            Document::Pairs(p) => p.verdict(),
+            Document::Failure(_) => Verdict::Fail,
+            _ => Verdict::Pass,
+        }
+    }
+
+    /// The process exit status it maps to: 0 pass, 1 the preflight failed, 2 could not run.
     pub fn exit_status(&self) -> u8 {
-        u8::from(self.failed())
+        match self {
+            Document::Orgs(o) => o.exit_status(),
+            Document::Pairs(p) => p.exit_status(),
+            Document::Failure(_) => 2,
+            other => u8::from(other.verdict() == Verdict::Fail),
+        }
+    }
+}
+
+/// Renders a document in a format.
+pub fn render(doc: &Document, format: Format) -> String {
+    match format {
+        Format::Human => human::render(doc),
+        Format::Json => json::render(doc),
+        Format::Github => github::render(doc),
+        Format::Markdown => markdown::render(doc),
+    }
+}
+
+/// The lines that go to stderr beside a document in `format`: why nothing ran (in every
+/// format), why an org could not run, and, for people, what was repaired while reading a key
+/// or certificate, links not followed, and that a signed assertion is a live credential.
+pub fn stderr_lines(doc: &Document, format: Format) -> Vec<String> {
+    let human = matches!(format, Format::Human);
+    match doc {
+        Document::Failure(f) => vec![format!("jwt-preflight: {}", f.error.line())],
+        Document::Orgs(o) => o
+            .errors()
+            .map(|(_, e)| format!("jwt-preflight: {}", e.line()))
+            .collect(),
+        Document::Check(r) if human => r
+            .key
+            .iter()
+            .map(|k| (&k.path, &k.notes))
+            .chain(r.certificate.iter().map(|c| (&c.path, &c.notes)))
+            .flat_map(|(name, notes)| {
+                notes
+                    .iter()
+                    .map(move |n| format!("jwt-preflight: warning: {name}: {n}"))
+            })
+            .collect(),
+        Document::Pairs(p) if human && p.skipped_links > 0 => vec![format!(
+            "jwt-preflight: note: {} link{} to folders not followed (give --follow to follow them)",
+            p.skipped_links,
+            if p.skipped_links == 1 { "" } else { "s" }
+        )],
+        Document::Signed(s) => vec![format!(
+            "jwt-preflight: this assertion is a live credential until {}: do not paste it into tickets or chats",
+            s.expires_at
+        )],
+        _ => Vec::new(),
     }
 }
 

@@ -227,7 +227,7 @@ fn rules_lists_the_catalog() {
 fn readme_rule_table_is_generated_from_the_catalog() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    let table = jwt_preflight::catalog::markdown_table();
+    let table = jwt_preflight::report::markdown::rules_table();
     assert!(
         readme.contains(&table),
         "README.md's rule table is stale: replace it with the output of `jwt-preflight rules --markdown`"

@@ -1,83 +1,26 @@
-//! The human report: findings grouped by check, a mark per check, the fix under each
-//! finding, one verdict line. Styled with anstyle; the writer (anstream) strips the styles
-//! for pipes, `NO_COLOR` and `--color never`.
+//! `check`: findings grouped by check, a mark per check, the fix under each finding, one
+//! verdict line; and `check --config`, one such report per org and a total.
 
-use super::{Report, count_phrase};
-use crate::catalog::Severity;
-use crate::finding::{CheckStatus, Finding};
+use super::{BOLD, DIM, GREEN, RED, YELLOW, compact_json, write_finding};
+use crate::finding::CheckStatus;
+use crate::report::{AssertionSource, OrgsReport, Report, count_phrase};
 use crate::timefmt;
-use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
-const GREEN: Style = AnsiColor::Green.on_default().bold();
-const CYAN: Style = AnsiColor::Cyan.on_default();
-
-/// Longest JSON shown for a header or claims, so a megabyte token does not flood the terminal.
-const MAX_JSON_SHOWN: usize = 2000;
-
-fn severity_style(s: Severity) -> Style {
-    match s {
-        Severity::Error => RED,
-        Severity::Warning => YELLOW,
-        Severity::Info => CYAN,
-    }
-}
-
-/// A JSON object on one line, cut at [`MAX_JSON_SHOWN`] characters.
-pub(crate) fn compact_json(v: &impl serde::Serialize) -> String {
-    // JSON escapes C0 controls itself; DEL, C1 controls (U+009B is a CSI to some terminals)
-    // and bidirectional overrides it leaves as they are.
-    let s = crate::text::escape_controls(&serde_json::to_string(v).unwrap_or_default());
-    if s.len() > MAX_JSON_SHOWN {
-        let mut end = MAX_JSON_SHOWN;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{}… ({} bytes in all)", &s[..end], s.len())
-    } else {
-        s
-    }
-}
-
-/// Writes one finding: the coded title, then the fix and the predicted reply, indented.
-pub fn write_finding(out: &mut String, f: &Finding, indent: &str) {
-    let st = severity_style(f.severity);
-    let _ = writeln!(
-        out,
-        "{indent}{st}{}[{}]{st:#} {BOLD}{}{BOLD:#}: {}",
-        f.severity, f.rule.code, f.rule.name, f.message
-    );
-    let _ = writeln!(out, "{indent}    {DIM}fix:{DIM:#} {}", f.fix);
-    if let Some(sf) = f.rule.salesforce {
-        let reply = match sf.error_description {
-            Some(d) => format!("{} / {d}", sf.error),
-            None => sf.error.to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "{indent}    {DIM}Salesforce would answer:{DIM:#} {reply}"
-        );
-    }
-}
-
 /// The whole report.
-pub fn render(r: &Report) -> String {
+pub(super) fn report(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{BOLD}jwt-preflight {}{BOLD:#} {DIM}evaluated at {}{DIM:#}",
-        r.command,
+        r.command.as_str(),
         timefmt::rfc3339(r.evaluated_at)
     );
     if let Some(a) = &r.assertion {
         let source = match a.source {
-            super::AssertionSource::Built => "built",
-            super::AssertionSource::File => "from file",
-            super::AssertionSource::Stdin => "from stdin",
+            AssertionSource::Built => "built",
+            AssertionSource::File => "from file",
+            AssertionSource::Stdin => "from stdin",
         };
         let _ = writeln!(out, "  assertion ({source}), signature not shown:");
         match &a.header {
@@ -147,8 +90,41 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "\n{verdict_style}{}{verdict_style:#}: {}{strict}",
-        r.verdict().to_uppercase(),
+        r.verdict().as_str().to_uppercase(),
         count_phrase(e, w, i)
     );
     out
+}
+
+/// `check --config`: each org's report under its name, then a total.
+pub(super) fn orgs(o: &OrgsReport) -> String {
+    let mut s = String::new();
+    for (name, r) in &o.orgs {
+        let _ = writeln!(s, "── org {name} ──");
+        match r {
+            Ok(r) => s.push_str(&report(r)),
+            Err(e) => {
+                let _ = writeln!(s, "could not run: {}", e.line());
+            }
+        }
+        s.push('\n');
+    }
+    let ok = || o.orgs.iter().filter_map(|(_, r)| r.as_ref().ok());
+    let passed = ok().filter(|r| !r.failed()).count();
+    let (e, w, i) = ok().fold((0, 0, 0), |acc, r| {
+        let (e, w, i) = r.counts();
+        (acc.0 + e, acc.1 + w, acc.2 + i)
+    });
+    let not_run = match o.errors().count() {
+        0 => String::new(),
+        n => format!(", {n} could not run"),
+    };
+    let _ = writeln!(
+        s,
+        "{}: {} orgs, {passed} passing{not_run}; {}",
+        if o.failed() { "FAIL" } else { "PASS" },
+        o.orgs.len(),
+        count_phrase(e, w, i)
+    );
+    s
 }
