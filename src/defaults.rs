@@ -6,7 +6,8 @@
 
 /// Where the token request goes when nothing says otherwise: Salesforce's production login.
 pub const LOGIN_URL: &str = "https://login.salesforce.com";
-/// exp = now + this when building an assertion: the documented maximum of 3 minutes.
+/// exp = now + this when building an assertion: Salesforce's documented maximum, "within 3
+/// minutes" (PF335 warns above it).
 pub const LIFETIME_SECS: i64 = 180;
 /// The largest `--lifetime` (or config `lifetime`), either way: a year covers every real use
 /// and keeps exp arithmetic far from overflow.

@@ -77,14 +77,16 @@ pub fn token_parser(data: &[u8]) {
     } else {
         assert!(
             t.findings.iter().any(|f| f.is(Code::PF101)),
-            "{} segments but no PF101",
-            t.segment_count
+            "{} segments but no {}",
+            t.segment_count,
+            Code::PF101
         );
     }
     assert!(
         t.findings.iter().filter(|f| f.is(Code::PF104)).count()
             <= 2 * (crate::defaults::MAX_DUPLICATES_LISTED + 1),
-        "PF104 findings are capped"
+        "{} findings are capped",
+        Code::PF104
     );
 
     // Every rule that needs only the assertion, with default expectations...

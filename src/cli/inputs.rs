@@ -162,7 +162,7 @@ pub fn passphrase_spec(args: &PassphraseArgs) -> Option<Passphrase> {
 
 /// Whether a passphrase can be asked for: both stdin and stderr are a terminal.
 fn can_prompt() -> bool {
-    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    super::output::is_interactive()
 }
 
 /// The passphrase of the input `name` from its source: an environment variable, a file, or a

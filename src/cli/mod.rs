@@ -20,8 +20,7 @@ pub use crate::error::Error;
 
 use crate::report::{CommandName, Document, Failure, Format};
 use crate::text;
-use anstream::ColorChoice;
-use args::{Cli, ColorWhen, Command};
+use args::{Cli, Command};
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use std::ffi::OsString;
 
@@ -88,11 +87,7 @@ pub fn main() -> u8 {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e, &argv, &secrets),
     };
-    match cli.color {
-        ColorWhen::Auto => {}
-        ColorWhen::Always => ColorChoice::Always.write_global(),
-        ColorWhen::Never => ColorChoice::Never.write_global(),
-    }
+    output::set_color(cli.color);
     let (command, format) = cli.command.name_and_format();
     let provenance = provenance(&matches);
     let result = refuse_secret_values(&matches).and_then(|()| run(cli.command, &provenance));
@@ -170,13 +165,11 @@ fn provenance(matches: &clap::ArgMatches) -> Provenance {
     p
 }
 
-const ERROR_STYLE: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
-
 /// The argument parser's refusal (or `--help`/`--version`, which exit 0). Its message quotes
 /// arguments, so secrets are cut out and control characters escaped before it is shown.
 fn usage_error(e: &clap::Error, argv: &[OsString], secrets: &[&str]) -> u8 {
     if !e.use_stderr() {
-        let _ = e.print();
+        output::print_help(e);
         return 0;
     }
     let plain = text::redact_secrets(&e.render().to_string(), secrets);
@@ -185,7 +178,7 @@ fn usage_error(e: &clap::Error, argv: &[OsString], secrets: &[&str]) -> u8 {
         .lines()
         .map(text::escape_controls)
         .collect();
-    output::print_stderr_styled(&shown, ERROR_STYLE);
+    output::print_usage_error(&shown);
     // A CI job asked for JSON or annotations: give it one record, as for any run that could
     // not start. The format and command are read from the raw arguments, which did not parse.
     let (command, format) = command_and_format(argv);

@@ -48,12 +48,34 @@ pub fn print_stderr(text: &str) {
     let _ = writeln!(err, "{text}");
 }
 
-/// Writes styled lines to stderr (the argument parser's refusal).
-pub fn print_stderr_styled(lines: &[String], error_style: anstyle::Style) {
+/// Whether someone is there to answer a prompt: stdin and stderr are both a terminal.
+pub fn is_interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Sets colour for every stream from `--color` (auto follows the terminal and `NO_COLOR`).
+pub fn set_color(when: super::args::ColorWhen) {
+    use super::args::ColorWhen;
+    match when {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+}
+
+/// Prints `--help` or `--version`, as clap renders them.
+pub fn print_help(e: &clap::Error) {
+    let _ = e.print();
+}
+
+/// Writes the argument parser's refusal to stderr, its `error:` label in red as clap would.
+pub fn print_usage_error(lines: &[String]) {
+    const ERROR: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
     let mut err = anstream::stderr().lock();
     for line in lines {
         let _ = match line.strip_prefix("error:") {
-            Some(rest) => writeln!(err, "{error_style}error:{error_style:#}{rest}"),
+            Some(rest) => writeln!(err, "{ERROR}error:{ERROR:#}{rest}"),
             None => writeln!(err, "{line}"),
         };
     }

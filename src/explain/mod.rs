@@ -331,6 +331,40 @@ mod tests {
     }
 
     #[test]
+    fn the_reply_table_agrees_with_the_catalog() {
+        // Every reply the catalog predicts is a reply explain knows, and that reply lists the
+        // rule among its causes' rules: the two tables cannot drift apart.
+        for rule in catalog::RULES {
+            let Some(sf) = rule.salesforce else { continue };
+            let Some(description) = sf.error_description else {
+                // An error code alone: explain knows the code.
+                assert!(
+                    REPLIES.iter().any(|r| r.error == sf.error),
+                    "{}: {} is not an error explain knows",
+                    rule.code,
+                    sf.error
+                );
+                continue;
+            };
+            let reply = REPLIES
+                .iter()
+                .find(|r| r.error == sf.error && normalise(r.description) == normalise(description))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}: {} / {description} is not in REPLIES",
+                        rule.code, sf.error
+                    )
+                });
+            assert!(
+                reply.rules().contains(&rule.id),
+                "{}: predicts {} / {description}, whose causes do not list it",
+                rule.code,
+                sf.error
+            );
+        }
+    }
+
+    #[test]
     fn every_reply_has_causes_with_confirm_and_fix() {
         for r in REPLIES {
             assert!(!r.causes.is_empty(), "{}", r.description);

@@ -121,6 +121,8 @@ pub enum Format {
 }
 
 /// What a command produced.
+// One document per run: boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Document {
     /// `check`.

@@ -245,8 +245,9 @@ fn other_key_finding(given: Option<GivenKey<'_>>, what: &str) -> Finding {
     match given {
         Some(g) if !g.matches_certificate => {
             message.push_str(&format!(
-                "the key {} does not belong to the certificate (PF501){}; ",
+                "the key {} does not belong to the certificate ({}){}; ",
                 g.name,
+                Code::PF501,
                 if g.signed_this {
                     ", and it is the key that signed this assertion"
                 } else {

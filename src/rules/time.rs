@@ -8,8 +8,8 @@ use crate::token::Object;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// The documented maximum lifetime of an assertion.
-pub const MAX_LIFETIME_SECS: i64 = 180;
+/// The documented maximum lifetime of an assertion (the default lifetime is the same fact).
+pub const MAX_LIFETIME_SECS: i64 = crate::defaults::LIFETIME_SECS;
 /// Below this many seconds left, an assertion may expire in flight (PF336).
 pub const TIGHT_WINDOW_SECS: i64 = 30;
 /// Above this, a timestamp is in milliseconds (PF333): 10^11 s is the year 5138.

@@ -873,6 +873,11 @@ fn hostile_file_names_are_escaped_in_every_format() {
     std::fs::copy(td("server.crt"), &cert).expect("copy");
     let key = dir.path().join("k\u{1b}[31m.key");
     std::fs::copy(td("server.key"), &key).expect("copy");
+    // Readable by others: PF505 names the file in every format.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
     let raw = |s: &str| {
         s.contains('\u{1b}')

@@ -1,12 +1,15 @@
 //! Integration tests: the real binary on fixtures made by testdata/gen.sh (openssl, keytool),
 //! never by our own signer. One test binary, so it links once.
 
+mod architecture;
 mod ci;
 mod clock;
+mod explain;
 mod forensics;
 mod hostile;
 mod inputs;
 mod keygen;
 mod reports;
 mod rules;
+mod shapes;
 mod util;

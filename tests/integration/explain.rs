@@ -1,16 +1,10 @@
 //! `jwt-preflight explain`: rule codes and names, Salesforce replies as text or JSON, the output
 //! of `sf org login jwt`, files and stdin, unknown text.
 
-use assert_cmd::Command;
+use crate::util::bin;
 use jwt_preflight::explain::REPLIES;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("jwt-preflight").expect("binary built");
-    c.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
-    c
-}
 
 fn json_of(out: &[u8]) -> Value {
     serde_json::from_slice(out).expect("stdout is JSON")
