@@ -394,6 +394,11 @@ pub mod testing {
         super::sign_with_rsa_crate(key, hash, msg)
     }
 
+    /// ring's signer alone (`None` when ring refuses the key or the hash).
+    pub fn sign_with_ring(key: &RsaKey, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
+        super::sign_with_ring(&key.pkcs1_der, hash, msg)
+    }
+
     /// Whether ring alone accepts the signature (false also when ring does not handle this
     /// key or hash).
     pub fn ring_accepts(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
@@ -739,6 +744,48 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_encoding_needs_eight_bytes_of_padding_and_no_more() {
+        // RFC 8017 §9.2: emLen ≥ tLen + 11. SHA-256's T is 19 + 32 = 51 bytes.
+        let em = emsa_pkcs1_v15(Hash::Sha256, b"m", 62).unwrap_or_default();
+        assert_eq!(em.len(), 62);
+        assert_eq!(&em[..2], &[0x00, 0x01]);
+        assert_eq!(em[2..10], [0xff; 8]);
+        assert_eq!(em[10], 0x00);
+        assert_eq!(emsa_pkcs1_v15(Hash::Sha256, b"m", 61), None);
+        assert_eq!(emsa_pkcs1_v15(Hash::Md5, b"m", 256), None);
+    }
+
+    #[test]
+    fn names_of_hashes_and_algorithms() {
+        assert_eq!(Hash::Sha256.jws_alg(), Some("RS256"));
+        assert_eq!(Hash::Sha384.jws_alg(), Some("RS384"));
+        assert_eq!(Hash::Sha512.jws_alg(), Some("RS512"));
+        assert_eq!(Hash::Sha1.jws_alg(), None);
+        for a in Alg::ALL {
+            assert_eq!(Alg::from_jws(a.as_str()), Some(a));
+            assert_eq!(a.hash().jws_alg(), Some(a.as_str()));
+        }
+        assert_eq!(Alg::from_jws("rs256"), None);
+        assert_eq!(
+            VerifyError::Length {
+                got: 255,
+                want: 256
+            }
+            .to_string(),
+            "signature is 255 bytes, the modulus 256"
+        );
+        assert_eq!(
+            VerifyError::OutOfRange.to_string(),
+            "signature is not below the modulus"
+        );
+        assert_eq!(
+            VerifyError::Mismatch.to_string(),
+            "encoded message does not match"
+        );
+        assert_eq!(VerifyError::UnsupportedHash.to_string(), "unsupported hash");
+    }
 
     #[test]
     fn oid_der_slices_are_oids() {

@@ -78,7 +78,7 @@ fn wycheproof_rsa_signature_verification() {
     let mut count = 0;
     let mut mismatches = Vec::new();
     let mut e3_rejected = 0;
-    let mut ring_accepted = 0;
+    let mut ring_accepted = std::collections::BTreeMap::new();
     for path in files("rsa_signature_", "_test.json") {
         let file = name(&path);
         let doc = load(&path);
@@ -114,7 +114,7 @@ fn wycheproof_rsa_signature_verification() {
                         "{file} tcId {id}: verify says {verified}, own path {own}, ring {ring}"
                     ));
                 }
-                ring_accepted += usize::from(ring);
+                *ring_accepted.entry(hash.name()).or_insert(0) += usize::from(ring);
                 match (result, verified, &key) {
                     ("valid", false, None) => {
                         // Explicit key policy: a key our reader refuses is reported, never silent.
@@ -137,9 +137,15 @@ fn wycheproof_rsa_signature_verification() {
         }
     }
     println!(
-        "{count} vectors (rsa_signature_*), {e3_rejected} refused by key policy, {ring_accepted} accepted by ring"
+        "{count} vectors (rsa_signature_*), {e3_rejected} refused by key policy, accepted by ring: {ring_accepted:?}"
     );
-    assert!(ring_accepted > 0, "the ring path was never exercised");
+    // The fast path serves every hash it is meant to.
+    for hash in ["SHA-256", "SHA-384", "SHA-512"] {
+        assert!(
+            ring_accepted.get(hash).copied().unwrap_or(0) > 0,
+            "ring never accepted a {hash} vector: {ring_accepted:?}"
+        );
+    }
     // A folder without vectors must not pass for a folder whose vectors all pass.
     assert!(
         count > 1000,
@@ -158,6 +164,7 @@ fn wycheproof_rsa_signature_verification() {
 fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
     let mut count = 0;
     let mut refused = 0;
+    let mut ring_signed = std::collections::BTreeMap::new();
     let mut mismatches = Vec::new();
     let paths = files("rsa_pkcs1_", "_sig_gen_test.json");
     assert!(
@@ -211,6 +218,15 @@ fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
                         "{file} tcId {id}: rsa crate signature differs ({hash})"
                     ));
                 }
+                // ring signs RS256/RS384/RS512 where it accepts the key, and must give the
+                // same bytes.
+                if let Some(ring) = signature::testing::sign_with_ring(rsa, hash, &msg) {
+                    *ring_signed.entry(hash.name()).or_insert(0) += 1;
+                    if ring != want {
+                        mismatches
+                            .push(format!("{file} tcId {id}: ring signature differs ({hash})"));
+                    }
+                }
                 match signature::sign(rsa, hash, &msg) {
                     Ok(got) if got == want => {
                         // And the verifier accepts what the signer made.
@@ -227,7 +243,15 @@ fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
             }
         }
     }
-    println!("{count} vectors (rsa_pkcs1_*_sig_gen), {refused} with a key refused by policy");
+    println!(
+        "{count} vectors (rsa_pkcs1_*_sig_gen), {refused} with a key refused by policy, signed by ring too: {ring_signed:?}"
+    );
+    for hash in ["SHA-256", "SHA-384", "SHA-512"] {
+        assert!(
+            ring_signed.get(hash).copied().unwrap_or(0) > 0,
+            "ring never signed a {hash} vector: {ring_signed:?}"
+        );
+    }
     assert!(
         refused * 10 < count,
         "too many refused keys: {refused} of {count}"
