@@ -1,6 +1,6 @@
 //! Findings and the per-group check results that every report is made of.
 
-use crate::catalog::{CheckGroup, Code, Rule, SalesforceReply, Severity};
+use crate::catalog::{CheckGroup, Code, Evidence, Rule, SalesforceReply, Severity};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
@@ -15,6 +15,8 @@ pub struct Finding {
     pub message: String,
     /// What to do; the rule's fix unless the finding knows better.
     pub fix: String,
+    /// What this finding rests on: the rule's evidence, unless this case is weaker.
+    pub evidence: Evidence,
 }
 
 impl Finding {
@@ -29,13 +31,30 @@ impl Finding {
             // terminal.
             message: crate::text::escape_controls(&message.into()),
             fix: rule.fix.to_string(),
+            evidence: rule.evidence,
         }
     }
 
-    /// The same finding at another severity.
+    /// The same finding at another severity. An error needs evidence that Salesforce (or a
+    /// standard) rejects it: on weaker evidence it stays a warning.
     #[must_use]
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self.settled()
+    }
+
+    /// The same finding resting on other evidence than its rule's: a case of the rule that is
+    /// only inferred (or unconfirmed) is a warning, whatever the rule's severity.
+    #[must_use]
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence = evidence;
+        self.settled()
+    }
+
+    fn settled(mut self) -> Self {
+        if self.severity == Severity::Error && !self.evidence.supports_error() {
+            self.severity = Severity::Warning;
+        }
         self
     }
 
@@ -59,13 +78,14 @@ impl Finding {
 
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Finding", 6)?;
+        let mut st = s.serialize_struct("Finding", 7)?;
         st.serialize_field("code", self.rule.code)?;
         st.serialize_field("name", self.rule.name)?;
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("message", &self.message)?;
         st.serialize_field("fix", &self.fix)?;
         st.serialize_field("salesforce", &self.rule.salesforce.map(SalesforceJson))?;
+        st.serialize_field("evidence", &self.evidence)?;
         st.end()
     }
 }

@@ -49,11 +49,28 @@ pub fn relative(t: i64, now: i64) -> String {
     }
 }
 
-/// Parses `--now`: RFC 3339 (`2026-06-01T12:00:00Z`) or UNIX seconds.
+/// Parses `--now`: RFC 3339 (`2026-06-01T12:00:00Z`, a fraction of a second allowed) or UNIX
+/// seconds (`1780315200`, or `1780315200.25`).
 pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<i64>() {
         return DateTime::<Utc>::from_timestamp(secs, 0)
+            .ok_or_else(|| format!("{s} is outside the representable range"));
+    }
+    if let Some((whole, fraction)) = s.split_once('.')
+        && !fraction.is_empty()
+        && fraction.len() <= 9
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(secs) = whole.parse::<i64>()
+    {
+        // Nanoseconds from the digits after the point, padded to nine.
+        let nanos: u32 = format!("{fraction:0<9}").parse().unwrap_or(0);
+        let (secs, nanos) = if whole.starts_with('-') && nanos > 0 {
+            (secs.saturating_sub(1), 1_000_000_000 - nanos)
+        } else {
+            (secs, nanos)
+        };
+        return DateTime::<Utc>::from_timestamp(secs, nanos)
             .ok_or_else(|| format!("{s} is outside the representable range"));
     }
     DateTime::parse_from_rfc3339(s)
@@ -88,5 +105,18 @@ mod tests {
             Ok("2026-06-01T12:00:00Z".to_string())
         );
         assert!(parse_instant("yesterday").is_err());
+        // Fractions of a second, in either form.
+        let t = parse_instant("1780315200.25").unwrap_or_default();
+        assert_eq!(
+            (t.timestamp(), t.timestamp_subsec_millis()),
+            (1_780_315_200, 250)
+        );
+        let t = parse_instant("2026-06-01T12:00:00.5Z").unwrap_or_default();
+        assert_eq!(
+            (t.timestamp(), t.timestamp_subsec_millis()),
+            (1_780_315_200, 500)
+        );
+        let t = parse_instant("-1.5").unwrap_or_default();
+        assert_eq!((t.timestamp(), t.timestamp_subsec_millis()), (-2, 500));
     }
 }

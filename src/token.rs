@@ -8,6 +8,8 @@ use crate::catalog::Code;
 use crate::defaults::MAX_DUPLICATES_LISTED;
 use crate::finding::Finding;
 use base64::Engine;
+#[cfg(test)]
+use base64::engine::general_purpose::URL_SAFE;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
@@ -118,6 +120,28 @@ pub fn parse(input: &str) -> Token {
 /// decodes it leniently so the remaining rules can run on its content.
 fn decode_segment(seg: &str, part: Part, findings: &mut Vec<Finding>) -> Option<Vec<u8>> {
     if let Ok(bytes) = URL_SAFE_NO_PAD.decode(seg) {
+        return Some(bytes);
+    }
+    // Padding alone, and exactly as base64url pads: PF105, a warning (acceptance unknown).
+    let unpadded = seg.trim_end_matches('=');
+    if unpadded.len() < seg.len()
+        && seg.len() - unpadded.len() <= 2
+        && seg.len().is_multiple_of(4)
+        && let Ok(bytes) = URL_SAFE_NO_PAD.decode(unpadded)
+    {
+        findings.push(Finding::new(
+            Code::PF105,
+            format!(
+                "the {} segment ends in {} '=' padding character{}, which JWS omits",
+                part.name(),
+                seg.len() - unpadded.len(),
+                if seg.len() - unpadded.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+        ));
         return Some(bytes);
     }
     let mut problems = Vec::new();
@@ -343,8 +367,18 @@ mod tests {
             claims,
             b64("s")
         ));
-        assert_eq!(codes(&t), vec!["PF102"]);
+        assert_eq!(codes(&t), vec!["PF102"], "a '=' where no padding goes");
         assert!(t.findings[0].message.contains("padding"));
+        assert!(t.claims.is_some());
+        // Padding as base64url pads, and nothing else: PF105, a warning.
+        let claims = URL_SAFE.encode(r#"{"a":1}"#);
+        let t = parse(&format!(
+            "{}.{claims}.{}",
+            b64(r#"{"alg":"RS256"}"#),
+            b64("s")
+        ));
+        assert_eq!(codes(&t), vec!["PF105"]);
+        assert_eq!(t.findings[0].severity, crate::catalog::Severity::Warning);
         assert!(t.claims.is_some());
     }
 

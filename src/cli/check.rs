@@ -2,7 +2,7 @@
 
 use super::args::{CheckArgs, ClaimArgs};
 use super::inputs::{self, KeyFile, load_cert, passphrase_spec, read_key};
-use super::{Error, Outcome, Provenance, clock, output};
+use super::{Error, Outcome, Provenance, clock};
 use crate::check::{self as core, AssertionInput, CheckInput};
 use crate::config::{self, Layer, Passphrase, ResolvedOrg};
 use crate::defaults::MAX_CONFIG_BYTES;
@@ -106,11 +106,7 @@ fn check_login_url(login_url: &str) -> Result<(), Error> {
             "--login-url: '{shown}' is not an http(s) URL"
         )));
     }
-    if url.scheme == "http" {
-        output::print_stderr(&format!(
-            "jwt-preflight: warning: --login-url '{shown}' is http://; every Salesforce OAuth endpoint requires https"
-        ));
-    }
+    // http:// is reported as PF328, in every format.
     if salesforce::classify_host(&url.host) == HostKind::Lightning {
         return Err(Error::new(format!(
             "--login-url: '{shown}' is a Lightning domain, which serves no logins"

@@ -105,7 +105,7 @@ pub static REPLIES: &[KnownReply] = &[
                 cause: "`aud` is not in a form Salesforce accepts: missing, a JSON array, a bare host name without https://, http://, the token endpoint path, a Lightning (*.lightning.force.com) host, or a host that is not a Salesforce login server.",
                 confirm: "`jwt-preflight inspect <file>` shows aud exactly as sent; `jwt-preflight check` reports the form problem.",
                 fix: "Send aud as one JSON string holding just the origin: https://login.salesforce.com, https://test.salesforce.com, or https://<MyDomain>.my.salesforce.com (an Experience Cloud site URL with its path for site users).",
-                rules: &[Code::PF322, Code::PF321],
+                rules: &[Code::PF322, Code::PF326, Code::PF327, Code::PF321],
             },
             Cause {
                 cause: "The audience is the My Domain URL of another org than the one the request goes to (a copied configuration, a renamed My Domain, another sandbox).",
@@ -152,6 +152,7 @@ pub static REPLIES: &[KnownReply] = &[
                 rules: &[
                     Code::PF101,
                     Code::PF102,
+                    Code::PF105,
                     Code::PF103,
                     Code::PF201,
                     Code::PF331,
@@ -505,7 +506,7 @@ pub static REPLIES: &[KnownReply] = &[
             cause: "The token request went to an http:// URL; every Salesforce OAuth endpoint requires HTTPS.",
             confirm: "The token URL in the client's configuration; `jwt-preflight check` flags an http:// audience, which usually comes from the same setting.",
             fix: "Use https:// for the login URL and for aud.",
-            rules: &[Code::PF322],
+            rules: &[Code::PF328, Code::PF322],
         }],
     },
     KnownReply {

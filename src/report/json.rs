@@ -85,6 +85,7 @@ pub fn to_value(doc: &Document) -> Value {
                 "code": rule.code, "name": rule.name, "severity": rule.severity,
                 "check": rule.group.as_str(), "summary": rule.summary, "why": rule.why,
                 "fix": rule.fix, "salesforce": rule.salesforce,
+                "evidence": rule.evidence, "source": rule.source,
             }),
         )]),
         Document::Replies(r) => Map::from_iter([
@@ -174,7 +175,7 @@ fn rule_summary(r: &Rule) -> Value {
     json!({
         "code": r.code, "name": r.name, "severity": r.severity,
         "check": r.group.as_str(), "summary": r.summary, "fix": r.fix,
-        "salesforce": r.salesforce,
+        "salesforce": r.salesforce, "evidence": r.evidence, "source": r.source,
     })
 }
 

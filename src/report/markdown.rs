@@ -15,7 +15,7 @@ pub fn render(doc: &Document) -> String {
 /// The README's rule table, generated from the catalog (a test fails when README.md is stale).
 pub fn rules_table() -> String {
     let mut out = String::from(
-        "| code | name | severity | when | Salesforce answer |\n|---|---|---|---|---|\n",
+        "| code | name | severity | evidence | when | Salesforce answer |\n|---|---|---|---|---|---|\n",
     );
     for r in RULES {
         let answer = match r.salesforce {
@@ -27,10 +27,11 @@ pub fn rules_table() -> String {
             None => "—".to_string(),
         };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             r.code,
             r.name,
             r.severity,
+            r.evidence,
             r.summary.replace('|', "\\|"),
             answer
         ));

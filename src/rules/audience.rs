@@ -1,7 +1,7 @@
 //! PF321–PF325: the audience, and whether it agrees with where the request goes.
 
 use super::Expectations;
-use crate::catalog::{CheckGroup, Code};
+use crate::catalog::{CheckGroup, Code, Evidence};
 use crate::finding::{Finding, Findings};
 use crate::salesforce::{self, HostKind, SimpleUrl};
 use crate::token::Object;
@@ -18,7 +18,22 @@ pub fn default_audience(exp: &Expectations) -> String {
         .unwrap_or_else(|| exp.login_url.trim_end_matches('/').to_string())
 }
 
-/// Runs PF321–PF325.
+/// PF328: where the token request goes. Checked whatever the assertion holds.
+pub fn evaluate_login_url(exp: &Expectations, out: &mut Findings) {
+    if let Some(url) = SimpleUrl::parse(&exp.login_url)
+        && url.scheme == "http"
+    {
+        out.push(Finding::new(
+            Code::PF328,
+            format!(
+                "the login URL {} is http://; the assertion would cross the network unencrypted to https://{}",
+                exp.login_url, url.host
+            ),
+        ));
+    }
+}
+
+/// Runs PF321–PF327.
 pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     out.ran(
         CheckGroup::Audience,
@@ -53,18 +68,40 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
             return;
         }
     };
-    let Some(url) = SimpleUrl::parse(aud) else {
-        let suggestion = if aud.contains('.') && !aud.contains(' ') {
-            format!("; use https://{}", aud.trim_end_matches('/'))
-        } else {
-            String::new()
-        };
-        out.push(Finding::new(
-            Code::PF322,
-            format!("aud \"{aud}\" is not a URL (a bare host name?){suggestion}"),
-        ));
-        return;
+    // A bare host ("login.salesforce.com", restforce's default) is read as its https origin
+    // for the checks that follow, after PF326 says so.
+    let (url, aud_text) = match SimpleUrl::parse(aud) {
+        Some(url) => (url, aud.to_string()),
+        None => {
+            let host = aud.trim_end_matches('/');
+            let bare_host = !host.is_empty()
+                && host.contains('.')
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+            if !bare_host {
+                out.push(
+                    Finding::new(Code::PF322, format!("aud \"{aud}\" is not a URL"))
+                        .with_evidence(Evidence::Inferred),
+                );
+                return;
+            }
+            let as_url = format!("https://{host}");
+            let Some(url) = SimpleUrl::parse(&as_url) else {
+                return;
+            };
+            if salesforce::classify_host(&url.host).is_login_server() {
+                out.push(Finding::new(
+                    Code::PF326,
+                    format!(
+                        "aud \"{aud}\" is a bare host name; the documented form is \"{as_url}\""
+                    ),
+                ));
+            }
+            (url, as_url)
+        }
     };
+    let aud = aud_text.as_str();
     if url.has_userinfo || url.has_port || url.host.ends_with('.') {
         let what = if url.has_userinfo {
             "user information before the host"
@@ -73,23 +110,30 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
         } else {
             "a trailing dot after the host"
         };
-        out.push(Finding::new(Code::PF322,
-            format!(
-                "aud \"{aud}\" has {what}; the audience is exactly the server's origin, e.g. https://{}",
-                url.host.trim_end_matches('.')
-            ),
-        ));
+        out.push(
+            Finding::new(
+                Code::PF322,
+                format!(
+                    "aud \"{aud}\" has {what}; the audience is exactly the server's origin, e.g. https://{}",
+                    url.host.trim_end_matches('.')
+                ),
+            )
+            .with_evidence(Evidence::Inferred),
+        );
         return;
     }
     let kind = salesforce::classify_host(&url.host);
     if url.scheme != "https" {
-        out.push(Finding::new(
-            Code::PF322,
-            format!(
-                "aud \"{aud}\" uses {}://; Salesforce requires https (https://{})",
-                url.scheme, url.host
-            ),
-        ));
+        out.push(
+            Finding::new(
+                Code::PF322,
+                format!(
+                    "aud \"{aud}\" uses {}://; Salesforce's endpoints require https (https://{})",
+                    url.scheme, url.host
+                ),
+            )
+            .with_evidence(Evidence::Inferred),
+        );
         return;
     }
     match &kind {
@@ -97,15 +141,20 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
             let my_domain = url
                 .host
                 .replace(".lightning.force.com", ".my.salesforce.com");
-            out.push(Finding::new(Code::PF322,
-                format!(
-                    "aud \"{aud}\" is a Lightning Experience domain, not a login server; use the My Domain URL (https://{my_domain})"
-                ),
-            ));
+            out.push(
+                Finding::new(
+                    Code::PF322,
+                    format!(
+                        "aud \"{aud}\" is a Lightning Experience domain, not a login server; use the My Domain URL (https://{my_domain})"
+                    ),
+                )
+                .with_evidence(Evidence::Inferred),
+            );
             return;
         }
         HostKind::OtherSalesforce | HostKind::Unknown => {
-            out.push(Finding::new(Code::PF322,
+            out.push(Finding::new(
+                Code::PF322,
                 format!(
                     "aud \"{aud}\" is {}; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL",
                     salesforce::describe(&kind)
@@ -117,14 +166,39 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     }
     let is_site = matches!(kind, HostKind::ExperienceSite { .. });
     let path = url.path.as_str();
-    if url.has_query || (!is_site && !path.is_empty() && path != "/") {
-        out.push(Finding::new(Code::PF322,
+    let token_endpoint = path.trim_end_matches('/') == "/services/oauth2/token";
+    if !is_site && token_endpoint && !url.has_query {
+        if matches!(kind, HostKind::MyDomain { .. }) {
+            // Seen refused at a My Domain (forrest #302).
+            out.push(Finding::new(
+                Code::PF322,
+                format!(
+                    "aud \"{aud}\" is a My Domain's token endpoint URL, which has been refused there; the audience is the origin ({})",
+                    url.origin()
+                ),
+            ));
+            return;
+        }
+        out.push(Finding::new(
+            Code::PF327,
             format!(
-                "aud \"{aud}\" has the path {path}{}; the audience is the server's origin ({}), not an endpoint",
-                if url.has_query { " and a query" } else { "" },
+                "aud \"{aud}\" is the token endpoint URL; it has worked at {}, but the documented audience is the origin ({})",
+                url.host,
                 url.origin()
             ),
         ));
+    } else if url.has_query || (!is_site && !path.is_empty() && path != "/") {
+        out.push(
+            Finding::new(
+                Code::PF322,
+                format!(
+                    "aud \"{aud}\" has the path {path}{}; the audience is the server's origin ({}), not an endpoint",
+                    if url.has_query { " and a query" } else { "" },
+                    url.origin()
+                ),
+            )
+            .with_evidence(Evidence::Inferred),
+        );
         return;
     }
     if aud.ends_with('/') {
@@ -138,6 +212,7 @@ pub fn evaluate(claims: &Object, exp: &Expectations, out: &mut Findings) {
     }
     if let Some(expected) = &exp.audience
         && aud.trim_end_matches('/') != expected.trim_end_matches('/')
+        && (!token_endpoint || url.origin() != expected.trim_end_matches('/'))
     {
         out.push(Finding::new(
             Code::PF323,
@@ -163,13 +238,16 @@ fn compare_with_login_url(
     // An Experience Cloud site is its own authorization server: its users post to the site.
     if matches!(aud_kind, HostKind::ExperienceSite { .. }) {
         if aud_url.host != login.host {
-            out.push(Finding::new(
-                Code::PF323,
-                format!(
-                    "aud \"{aud}\" names the site {}, but the request goes to {}",
-                    aud_url.host, exp.login_url
-                ),
-            ));
+            out.push(
+                Finding::new(
+                    Code::PF323,
+                    format!(
+                        "aud \"{aud}\" names the site {}, but the request goes to {}",
+                        aud_url.host, exp.login_url
+                    ),
+                )
+                .with_evidence(Evidence::Inferred),
+            );
         }
         return;
     }
@@ -192,19 +270,24 @@ fn compare_with_login_url(
     }
     match (aud_kind, &login_kind) {
         (HostKind::MyDomain { name: a, .. }, HostKind::MyDomain { name: l, .. }) if a != l => {
-            out.push(Finding::new(Code::PF323,
-                format!(
-                    "aud \"{aud}\" names the My Domain {a}, but the request goes to the My Domain {l} ({})",
-                    exp.login_url
-                ),
-            ));
+            out.push(
+                Finding::new(
+                    Code::PF323,
+                    format!(
+                        "aud \"{aud}\" names the My Domain {a}, but the request goes to the My Domain {l} ({})",
+                        exp.login_url
+                    ),
+                )
+                .with_evidence(Evidence::Inferred),
+            );
         }
         (HostKind::ProductionLogin | HostKind::SandboxLogin, HostKind::MyDomain { .. }) => {
-            out.push(Finding::new(Code::PF324,
+            out.push(Finding::new(
+                Code::PF324,
                 format!(
-                    "aud \"{aud}\" is a legacy login host while the request goes to the My Domain {}; External Client Apps reject it since Spring '26 (use aud \"{}\")",
+                    "aud \"{aud}\" is a login/test host while the request goes to the My Domain {}; an External Client App may answer app_not_found (it is then not present in the org reached, or refuses this audience): use aud \"{}\"",
                     exp.login_url,
-                    login.origin()
+                    login.canonical_origin()
                 ),
             ));
         }

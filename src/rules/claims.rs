@@ -41,7 +41,9 @@ pub fn evaluate_issuer(claims: &Object, exp: &Expectations, out: &mut Findings) 
         let what = issuer_shape(&iss_text);
         out.push(Finding::new(
             Code::PF303,
-            format!("iss {iss} does not look like a consumer key (they start with 3MVG){what}"),
+            format!(
+                "iss {iss} does not look like a consumer key Salesforce generates (they start with 3MVG){what}; custom consumer keys of 8 to 256 letters and digits exist, so if yours is one, ignore this"
+            ),
         ));
     }
 }

@@ -79,6 +79,7 @@ pub fn evaluate(material: &Material<'_>, exp: &Expectations, now: DateTime<Utc>)
         }
     }
     keycert::evaluate(material, exp, now, &mut out);
+    audience::evaluate_login_url(exp, &mut out);
     out
 }
 

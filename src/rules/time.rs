@@ -80,6 +80,16 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
         Some(raw) => check_exp(raw, now_s, &now_text, out),
     }
     if let Some(nbf) = claims.get("nbf").and_then(|v| NumericDate::read(v).value())
+        && nbf > MILLISECONDS_THRESHOLD
+    {
+        out.push(Finding::new(
+            Code::PF341,
+            format!(
+                "nbf {nbf} is in milliseconds ({} read as milliseconds); read as seconds the assertion is not valid for tens of thousands of years",
+                timefmt::unix_rfc3339(nbf / 1000)
+            ),
+        ));
+    } else if let Some(nbf) = claims.get("nbf").and_then(|v| NumericDate::read(v).value())
         && nbf > now_s
     {
         out.push(Finding::new(
@@ -93,6 +103,16 @@ pub fn evaluate(claims: &Object, now: DateTime<Utc>, out: &mut Findings) {
         ));
     }
     if let Some(iat) = claims.get("iat").and_then(|v| NumericDate::read(v).value())
+        && iat > MILLISECONDS_THRESHOLD
+    {
+        out.push(Finding::new(
+            Code::PF342,
+            format!(
+                "iat {iat} is in milliseconds ({} read as milliseconds); read as seconds it lies tens of thousands of years ahead",
+                timefmt::unix_rfc3339(iat / 1000)
+            ),
+        ));
+    } else if let Some(iat) = claims.get("iat").and_then(|v| NumericDate::read(v).value())
         && iat > now_s
     {
         out.push(Finding::new(
@@ -116,12 +136,20 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
     let exp = NumericDate::read(raw);
     match exp {
         NumericDate::Integer(_) => {}
-        NumericDate::DigitString(v) => out.push(Finding::new(Code::PF332,
-            format!("exp is the string \"{v}\", not a JSON number; Salesforce tolerates it, RFC 7519 wants {v}"),
-        )),
-        NumericDate::Fraction(v) => out.push(Finding::new(Code::PF332,
-            format!("exp is {raw}, not an integer JSON number; NumericDate in a JWT is integer seconds ({v})"),
-        )),
+        NumericDate::DigitString(v) => out.push(
+            Finding::new(
+                Code::PF332,
+                format!("exp is the string \"{v}\", not a JSON number; Salesforce tolerates it, RFC 7519 wants {v}"),
+            )
+            .with_fix(format!("Write exp as the JSON number {v}, without quotes: \"exp\":{v}.")),
+        ),
+        NumericDate::Fraction(v) => out.push(
+            Finding::new(
+                Code::PF332,
+                format!("exp is {raw}, not an integer JSON number; NumericDate in a JWT is integer seconds ({v})"),
+            )
+            .with_fix(format!("Write exp as whole seconds: \"exp\":{v}, not {raw}.")),
+        ),
         NumericDate::NotANumber => {
             out.push(
                 Finding::new(Code::PF332,
@@ -134,13 +162,16 @@ fn check_exp(raw: &Value, now_s: i64, now_text: &str, out: &mut Findings) {
     }
     let Some(exp) = exp.value() else { return };
     if exp > MILLISECONDS_THRESHOLD {
-        out.push(Finding::new(Code::PF333,
+        // Read as seconds it lies tens of thousands of years ahead: PF333 says so, and no other
+        // time rule adds an absurd distance beside it.
+        out.push(Finding::new(
+            Code::PF333,
             format!(
-                "exp {exp} is in milliseconds ({} if read as milliseconds); read as seconds, as Salesforce does, it is {} away, so the assertion never expires",
-                timefmt::unix_rfc3339(exp / 1000),
-                timefmt::duration(exp.saturating_sub(now_s))
+                "exp {exp} is in milliseconds ({} read as milliseconds); read as seconds it lies tens of thousands of years ahead, so the assertion never expires",
+                timefmt::unix_rfc3339(exp / 1000)
             ),
         ));
+        return;
     }
     let left = exp.saturating_sub(now_s);
     if left <= 0 {

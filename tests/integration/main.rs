@@ -5,6 +5,7 @@ mod architecture;
 mod ci;
 mod clock;
 mod explain;
+mod fidelity;
 mod forensics;
 mod hostile;
 mod inputs;

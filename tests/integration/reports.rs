@@ -48,7 +48,15 @@ fn json_report_has_the_spec_shape() {
         .unwrap_or_default();
     assert_eq!(
         fkeys,
-        ["code", "name", "severity", "message", "fix", "salesforce"]
+        [
+            "code",
+            "name",
+            "severity",
+            "message",
+            "fix",
+            "salesforce",
+            "evidence"
+        ]
     );
     assert_eq!(f["code"], "PF323");
     assert_eq!(f["name"], "aud-endpoint-mismatch");

@@ -82,12 +82,14 @@ pub(super) fn write_finding(out: &mut String, f: &Finding, indent: &str) {
         f.severity, f.rule.code, f.rule.name, f.message
     );
     let _ = writeln!(out, "{indent}    {DIM}fix:{DIM:#} {}", f.fix);
+    // Only an error is a rejection the evidence supports; for the rest, say what Salesforce
+    // answers if it does enforce the rule.
     if let Some(sf) = f.rule.salesforce {
-        let _ = writeln!(
-            out,
-            "{indent}    {DIM}Salesforce would answer:{DIM:#} {}",
-            reply_text(&sf)
-        );
+        let lead = match f.severity {
+            Severity::Error => "Salesforce would answer:",
+            _ => "if Salesforce enforces this, it answers:",
+        };
+        let _ = writeln!(out, "{indent}    {DIM}{lead}{DIM:#} {}", reply_text(&sf));
     }
 }
 
@@ -97,10 +99,11 @@ fn rule_list(rules: &[Rule]) -> String {
     for r in rules {
         let _ = writeln!(
             s,
-            "{}  {:<27} {:<7}  {}",
+            "{}  {:<27} {:<7}  {:<11}  {}",
             r.code,
             r.name,
             r.severity.as_str(),
+            r.evidence.as_str(),
             r.summary
         );
     }
@@ -113,8 +116,16 @@ fn rule_explanation(rule: &Rule) -> String {
         "none: Salesforce does not reject this, or nobody has seen what it answers".into()
     });
     format!(
-        "{} {} ({})\n\n  When: {}\n  Why:  {}\n  Fix:  {}\n  Salesforce answers: {}\n",
-        rule.code, rule.name, rule.severity, rule.summary, rule.why, rule.fix, reply
+        "{} {} ({})\n\n  When: {}\n  Why:  {}\n  Fix:  {}\n  Salesforce answers: {}\n  Evidence: {}: {}\n",
+        rule.code,
+        rule.name,
+        rule.severity,
+        rule.summary,
+        rule.why,
+        rule.fix,
+        reply,
+        rule.evidence,
+        rule.source
     )
 }
 
