@@ -12,7 +12,7 @@ pub mod replies;
 
 pub use matching::{Recognition, Suggestion, match_reply, suggest};
 use matching::{levenshtein, with_error};
-pub use parse::{Attempt, ReplyText, Subject, SubjectKind, parse_subject};
+pub use parse::{Attempt, Client, ReplyText, Subject, SubjectKind, parse_subject};
 pub use replies::{Cause, KnownReply, REPLIES};
 
 use crate::catalog::{self, Code};
@@ -36,6 +36,10 @@ pub struct Explained {
     pub outcome: Recognition,
     /// A comment on the attempt's login URL / audience pair.
     pub attempt_note: Option<AttemptNote>,
+    /// The reply's causes, most likely first for the client that printed it.
+    pub causes: Vec<&'static Cause>,
+    /// Why the causes are in this order, when the client changes it.
+    pub client_note: Option<String>,
 }
 
 impl Explained {
@@ -50,6 +54,8 @@ impl Explained {
 pub struct Explanation {
     /// A single reply or CLI output.
     pub kind: SubjectKind,
+    /// The client that printed it, when the text says.
+    pub client: Client,
     /// Every reply, explained.
     pub items: Vec<Explained>,
     /// Notes about the attempts taken together.
@@ -113,7 +119,7 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
         && !rules.contains(&Code::PF323)
     {
         notes.push(
-            "a login/test audience posted to a My Domain: External Client Apps refuse it since Spring '26 (app_not_found)"
+            "a login/test audience posted to a My Domain: an External Client App may answer app_not_found (one report since Spring '26); the My Domain as audience always works"
                 .to_string(),
         );
         rules.push(Code::PF324);
@@ -122,9 +128,16 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
         notes.push("the audience ends with '/', which is not confirmed to be accepted".to_string());
         rules.push(Code::PF325);
     }
+    if !lk.is_login_server() {
+        notes.push(format!(
+            "the request went to {}, which is {}",
+            login.origin(),
+            salesforce::describe(&lk)
+        ));
+    }
     let note = if notes.is_empty() {
         format!(
-            "audience {} posted to {}: the pair is consistent ({} to {}), so the refusal is about this org or app rather than the pair.",
+            "audience {} posted to {}: the pair is consistent ({} as audience, {} as host), so the refusal is about this org or app rather than the pair.",
             a.audience,
             a.login,
             salesforce::describe(&ak),
@@ -147,16 +160,35 @@ pub fn comment_attempt(a: &Attempt) -> AttemptNote {
 /// Parses and explains any reply text (everything but a rule code or name).
 pub fn explain_text(text: &str) -> Explanation {
     let subject = parse_subject(text);
-    let items: Vec<Explained> = subject
-        .replies
+    let client = subject.client;
+    let mut replies = subject.replies;
+    if subject.kind == SubjectKind::CliOutput {
+        infer_cli_attempts(&mut replies);
+    }
+    let items: Vec<Explained> = replies
         .into_iter()
         .map(|text| {
             let outcome = match_reply(&text);
-            let attempt_note = text.attempt.as_ref().map(comment_attempt);
+            let attempt_note = text.attempt.as_ref().map(|a| {
+                let mut n = comment_attempt(a);
+                if a.inferred {
+                    n.note = format!(
+                        "(inferred from the CLI's fixed order of attempts) {}",
+                        n.note
+                    );
+                }
+                n
+            });
+            let (causes, client_note) = match &outcome {
+                Recognition::Known { reply, .. } => causes_for(reply, client),
+                _ => (Vec::new(), None),
+            };
             Explained {
                 text,
                 outcome,
                 attempt_note,
+                causes,
+                client_note,
             }
         })
         .collect();
@@ -167,8 +199,113 @@ pub fn explain_text(text: &str) -> Explanation {
     };
     Explanation {
         kind: subject.kind,
+        client,
         items,
         notes,
+    }
+}
+
+/// A reply's causes in the order that fits the client. The Salesforce CLI sends exp in
+/// milliseconds (sfdx-core: `Date.now() + 300`), which never expires read as seconds, so for
+/// its output a miscomputed exp cannot explain `expired authorization code`: a slow clock (if
+/// Salesforce reads the value as milliseconds, the assertion has 0.3 s of life) comes first.
+fn causes_for(reply: &'static KnownReply, client: Client) -> (Vec<&'static Cause>, Option<String>) {
+    let all: Vec<&'static Cause> = reply.causes.iter().collect();
+    if client == Client::SfCli && reply.description == "expired authorization code" {
+        let (clock, rest): (Vec<&Cause>, Vec<&Cause>) = all
+            .into_iter()
+            .partition(|c| c.rules.contains(&Code::PF601));
+        return (
+            clock.into_iter().chain(rest).collect(),
+            Some(
+                "The Salesforce CLI builds a fresh assertion for every attempt with exp in milliseconds (Date.now() + 300), which never expires read as seconds; so its own exp is not miscomputed, and a clock behind Salesforce's comes first.".to_string(),
+            ),
+        );
+    }
+    (all, None)
+}
+
+/// The (login URL, audience) pairs `sf org login jwt` tries, in its fixed order, for each
+/// number of attempts (sfdx-core `getLoginAudienceCombos`, salesforce-evidence.md §5.1).
+/// `D` stands for the My Domain given with -r.
+const CLI_ORDERS: &[(&str, &[(&str, &str)])] = &[
+    ("no --instance-url", &[("L", "L"), ("T", "T")]),
+    (
+        "--instance-url https://login.salesforce.com",
+        &[("L", "L"), ("T", "T"), ("L/", "T")],
+    ),
+    (
+        "--instance-url https://test.salesforce.com",
+        &[("T/", "T"), ("L", "L"), ("T/", "L")],
+    ),
+    (
+        "--instance-url <My Domain>",
+        &[
+            ("D/", "D/"),
+            ("T", "T"),
+            ("L", "L"),
+            ("D/", "L"),
+            ("D/", "T"),
+        ],
+    ),
+];
+
+/// Fills in the pair of each attempt the CLI printed without one (it appends the pair only to
+/// audience refusals), from its fixed order, when the attempts it did print agree with exactly
+/// one order.
+fn infer_cli_attempts(replies: &mut [ReplyText]) {
+    if replies.iter().all(|r| r.attempt.is_some()) {
+        return;
+    }
+    let origin = |s: &str| SimpleUrl::parse(s).map(|u| u.canonical_origin());
+    let my_domain = replies
+        .iter()
+        .filter_map(|r| r.attempt.as_ref())
+        .flat_map(|a| [&a.login, &a.audience])
+        .filter_map(|u| SimpleUrl::parse(u))
+        .find(|u| {
+            matches!(
+                salesforce::classify_host(&u.host),
+                HostKind::MyDomain { .. }
+            )
+        })
+        .map(|u| u.canonical_origin());
+    let expand = |code: &str| -> Option<String> {
+        let slash = if code.ends_with('/') { "/" } else { "" };
+        Some(match code.trim_end_matches('/') {
+            "L" => format!("https://login.salesforce.com{slash}"),
+            "T" => format!("https://test.salesforce.com{slash}"),
+            _ => format!("{}{slash}", my_domain.clone()?),
+        })
+    };
+    let fits: Vec<Vec<(String, String)>> = CLI_ORDERS
+        .iter()
+        .filter(|(_, order)| order.len() == replies.len())
+        .filter_map(|(_, order)| {
+            order
+                .iter()
+                .map(|(l, a)| Some((expand(l)?, expand(a)?)))
+                .collect::<Option<Vec<_>>>()
+        })
+        .filter(|pairs| {
+            replies.iter().zip(pairs).all(|(r, (l, a))| {
+                r.attempt.as_ref().is_none_or(|at| {
+                    origin(&at.login) == origin(l) && origin(&at.audience) == origin(a)
+                })
+            })
+        })
+        .collect();
+    let [pairs] = fits.as_slice() else {
+        return;
+    };
+    for (r, (login, audience)) in replies.iter_mut().zip(pairs) {
+        if r.attempt.is_none() {
+            r.attempt = Some(Attempt {
+                audience: audience.clone(),
+                login: login.clone(),
+                inferred: true,
+            });
+        }
     }
 }
 
@@ -195,10 +332,20 @@ fn cli_notes(items: &[Explained]) -> Vec<String> {
     }
     let first = known[0];
     if known.iter().all(|r| std::ptr::eq(*r, first)) {
-        notes.push(format!(
-            "Every attempt got the same reply ({}), so its cause does not depend on the login URL or the audience.",
-            first.description
-        ));
+        let flagged = items
+            .iter()
+            .any(|i| i.attempt_note.as_ref().is_some_and(|n| !n.rules.is_empty()));
+        notes.push(if flagged {
+            format!(
+                "Every attempt got the same reply ({}), whatever the pair: start with its causes below; the pairs flagged below are worth fixing as well.",
+                first.description
+            )
+        } else {
+            format!(
+                "Every attempt got the same reply ({}), so its cause does not depend on the login URL or the audience.",
+                first.description
+            )
+        });
         return notes;
     }
     let others: Vec<&str> = {
@@ -516,7 +663,8 @@ mod tests {
             s.replies[2].attempt,
             Some(Attempt {
                 audience: "https://test.salesforce.com".into(),
-                login: "https://login.salesforce.com/".into()
+                login: "https://login.salesforce.com/".into(),
+                inferred: false,
             })
         );
         let e = explain_text(CLI);
@@ -539,16 +687,19 @@ mod tests {
         let n = comment_attempt(&Attempt {
             audience: "https://login.salesforce.com".into(),
             login: "https://acme.my.salesforce.com".into(),
+            inferred: false,
         });
         assert_eq!(n.rules, vec![Code::PF324]);
         let n = comment_attempt(&Attempt {
             audience: "https://acme.my.salesforce.com".into(),
             login: "https://acme.my.salesforce.com/".into(),
+            inferred: false,
         });
         assert!(n.rules.is_empty(), "{n:?}");
         let n = comment_attempt(&Attempt {
             audience: "https://acme.my.salesforce.com".into(),
             login: "https://other.my.salesforce.com".into(),
+            inferred: false,
         });
         assert_eq!(n.rules, vec![Code::PF323]);
     }

@@ -5,13 +5,54 @@
 use super::replies::REPLIES;
 use serde_json::Value;
 
-/// The `[audience=… login=…]` pair the Salesforce CLI appends to a failed attempt.
+/// The `[audience=… login=…]` pair the Salesforce CLI appends to a failed attempt, or the
+/// pair inferred from the CLI's fixed order of attempts when it printed none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     /// The audience the CLI put in the assertion.
     pub audience: String,
     /// The login URL the CLI posted to.
     pub login: String,
+    /// Inferred from the order of attempts, not printed by the CLI.
+    pub inferred: bool,
+}
+
+/// The client whose output the text is, when it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// `sf org login jwt` (or `sfdx auth:jwt:grant`, or @salesforce/core).
+    SfCli,
+    /// simple-salesforce's `SalesforceAuthenticationFailed`.
+    SimpleSalesforce,
+    /// Anything else, or a bare reply.
+    Unknown,
+}
+
+impl Client {
+    /// Which client printed `text`, from the wrappers each one puts around Salesforce's words.
+    pub fn of(text: &str) -> Client {
+        let lower = text.to_ascii_lowercase();
+        if [
+            "errors encountered:",
+            "error authenticating with jwt",
+            "jwtgranterror",
+            "jwtautherror",
+            "json web token error",
+            "client id is required for jwt authentication",
+            "lightningdomain::",
+        ]
+        .iter()
+        .any(|m| lower.contains(m))
+        {
+            Client::SfCli
+        } else if lower.contains("authentication failed (code:")
+            || lower.contains("salesforceauthenticationfailed")
+        {
+            Client::SimpleSalesforce
+        } else {
+            Client::Unknown
+        }
+    }
 }
 
 /// One reply as given by the user, split into its parts.
@@ -43,16 +84,29 @@ pub struct Subject {
     pub kind: SubjectKind,
     /// The replies, in input order.
     pub replies: Vec<ReplyText>,
+    /// The client that printed them, when the text says.
+    pub client: Client,
 }
 
 /// Parses what the user gave `explain` (other than a rule code or name): a JSON body, a reply
 /// as text, or the output of `sf org login jwt`.
 pub fn parse_subject(text: &str) -> Subject {
-    parse_subject_depth(text, 0)
+    let mut s = parse_subject_depth(text, 0);
+    s.client = Client::of(text);
+    s
 }
 
 fn parse_subject_depth(text: &str, depth: u8) -> Subject {
     let t = text.trim_start_matches('\u{feff}').trim();
+    // PowerShell renders the CLI's error object as `@{name=JwtAuthError; message=…}`, with the
+    // message's line breaks as literal `\n`.
+    let unescaped;
+    let t = if t.contains("\\n") && find_ci(t, "errors encountered:").is_some() {
+        unescaped = t.replace("\\r\\n", "\n").replace("\\n", "\n");
+        unescaped.as_str()
+    } else {
+        t
+    };
     if depth < 3
         && let Ok(v) = serde_json::from_str::<Value>(t)
         && let Some(s) = from_json(&v, t, depth)
@@ -65,6 +119,8 @@ fn parse_subject_depth(text: &str, depth: u8) -> Subject {
             .lines()
             .map(str::trim)
             .take_while(|l| !is_cli_trailer(l))
+            // The end of PowerShell's `@{…}` and of a `--json` string.
+            .map(|l| l.trim_end_matches(['}', '"', ',']).trim_end())
             .filter(|l| !l.is_empty())
             .map(parse_line)
             .collect();
@@ -72,12 +128,14 @@ fn parse_subject_depth(text: &str, depth: u8) -> Subject {
             return Subject {
                 kind: SubjectKind::CliOutput,
                 replies,
+                client: Client::SfCli,
             };
         }
     }
     Subject {
         kind: SubjectKind::Reply,
         replies: vec![parse_line(t)],
+        client: Client::Unknown,
     }
 }
 
@@ -105,6 +163,7 @@ fn from_json(v: &Value, raw: &str, depth: u8) -> Option<Subject> {
                     description: field("error_description"),
                     attempt: None,
                 }],
+                client: Client::Unknown,
             })
         }
         Value::Object(m) => match m.get("message") {
@@ -122,6 +181,7 @@ fn from_json(v: &Value, raw: &str, depth: u8) -> Option<Subject> {
             (!replies.is_empty()).then_some(Subject {
                 kind: SubjectKind::Reply,
                 replies,
+                client: Client::Unknown,
             })
         }
         Value::String(s) => Some(parse_subject_depth(s, depth + 1)),
@@ -153,6 +213,21 @@ fn parse_line(line: &str) -> ReplyText {
             description: Some(description).filter(|d| !d.is_empty()),
             attempt,
         };
+    }
+    // simple-salesforce: `Authentication failed (code: invalid_grant): user hasn't approved …`
+    if let Some(start) = find_ci(&body, "(code:")
+        && let Some(end) = body[start..].find(')')
+    {
+        let code = body[start + 6..start + end].trim();
+        let rest = body[start + end + 1..].trim_start_matches([':', ' ']);
+        if looks_like_error_code(code) && !rest.trim().is_empty() {
+            return ReplyText {
+                input,
+                error: Some(code.to_ascii_lowercase()),
+                description: Some(trim_noise(rest).to_string()),
+                attempt,
+            };
+        }
     }
     let stripped = strip_wrappers(&body);
     let (error, description) = split_error(&stripped);
@@ -193,6 +268,7 @@ fn split_attempt(line: &str) -> (String, Option<Attempt>) {
     let attempt = audience.map(|audience| Attempt {
         audience,
         login: login.unwrap_or_default(),
+        inferred: false,
     });
     (rest.trim().to_string(), attempt)
 }
@@ -209,6 +285,15 @@ fn strip_wrappers(s: &str) -> String {
         if let Some(p) = rfind_ci(&t, marker) {
             t = t[p + marker.len()..].trim().to_string();
         }
+    }
+    // A CLI error's `Name::` prefix: "JwtAuthError::…", "LightningDomain::…".
+    if let Some((name, rest)) = t.split_once("::")
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && !looks_like_error_code(name)
+    {
+        t = rest.trim().to_string();
     }
     // "Error (JwtAuthError): …", "ERROR running force:auth:jwt:grant: …", "Error: …"
     loop {

@@ -5,6 +5,9 @@
 
 use crate::catalog::Code;
 
+/// The note on the Salesforce CLI's own errors, raised before any request.
+const SF_CLI_LOCAL: &str = "Printed by the Salesforce CLI before any request: nothing reached Salesforce, so the cause is on this machine.";
+
 /// One possible cause of a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cause {
@@ -321,7 +324,9 @@ pub static REPLIES: &[KnownReply] = &[
         error: "invalid_grant",
         description: "user is locked",
         aliases: &[],
-        flow_note: None,
+        flow_note: Some(
+            "This reply is listed by a third-party guide; no Salesforce source or capture confirms it for the JWT bearer flow.",
+        ),
         causes: &[
             Cause {
                 cause: "The user is locked out, by too many failed password logins or by a password or session policy.",
@@ -396,22 +401,22 @@ pub static REPLIES: &[KnownReply] = &[
         flow_note: None,
         causes: &[
             Cause {
-                cause: "The app is an External Client App and the audience is https://login.salesforce.com or https://test.salesforce.com: since Spring '26 External Client Apps accept only the org's My Domain URL as audience.",
-                confirm: "`jwt-preflight check --login-url https://<MyDomain>.my.salesforce.com …` flags a login/test audience posted to a My Domain; Setup → External Client Apps → External Client App Manager lists the app when it is an External Client App.",
+                cause: "The External Client App is not present in the org the request reached: a sandbox refreshed from a production org without it, a new scratch org (signup does not copy External Client Apps), or the login went to production instead of the sandbox (or the reverse).",
+                confirm: "Setup → External Client Apps → External Client App Manager in the org the request went to: the app is listed there and its OAuth settings are enabled; `jwt-preflight check --login-url …` shows which org the login targets.",
+                fix: "Post to the org where the app is installed, best by its My Domain URL, as host and as aud; or install or enable the app in that org (again after a sandbox refresh) and copy its consumer key from there.",
+                rules: &[Code::PF323],
+            },
+            Cause {
+                cause: "The audience is https://login.salesforce.com or https://test.salesforce.com while the app is an External Client App: one reporter saw such apps refuse login/test audiences after Spring '26, and the My Domain URL always works.",
+                confirm: "`jwt-preflight check --login-url https://<MyDomain>.my.salesforce.com …` flags a login/test audience posted to a My Domain; Setup → External Client Apps lists the app when it is an External Client App.",
                 fix: "Use the org's My Domain URL as aud and as the login URL (the Salesforce CLI: --instance-url and SF_AUDIENCE_URL set to https://<MyDomain>.my.salesforce.com).",
                 rules: &[Code::PF324],
             },
             Cause {
-                cause: "The External Client App is not installed or not enabled in this org: a sandbox refreshed from a production org without it, or the app created in another org.",
-                confirm: "Setup → External Client Apps → External Client App Manager in the org the request goes to: the app is listed there and its OAuth settings are enabled.",
-                fix: "Install or enable the app in that org (again after a sandbox refresh), then copy its consumer key from there.",
+                cause: "A Dev Hub authorised through an External Client App creates a scratch org: signup cannot copy the app into the new org (error C-1016).",
+                confirm: "The failure follows `sf org create scratch`; the CLI's message names the scratch org's signup.",
+                fix: "Authorise the Dev Hub with a connected app, not an External Client App, or set SF_SCRATCH_SIGNUP_CONNECTED_APP to a connected app the scratch org can use.",
                 rules: &[],
-            },
-            Cause {
-                cause: "The request goes to another org than the app's: a login URL or audience naming the wrong My Domain or the wrong environment.",
-                confirm: "`jwt-preflight check --login-url … --audience …` compares the two.",
-                fix: "Post to the My Domain of the org where the app is installed and use the same URL as aud.",
-                rules: &[Code::PF323],
             },
         ],
     },
@@ -530,5 +535,95 @@ pub static REPLIES: &[KnownReply] = &[
                 rules: &[],
             },
         ],
+    },
+    KnownReply {
+        error: "invalid_grant",
+        description: "inactive user",
+        aliases: &[],
+        flow_note: Some(
+            "The form seen in real replies (restforce #303); Salesforce's list of OAuth errors spells it inactive_user / User is inactive.",
+        ),
+        causes: &[
+            Cause {
+                cause: "The user named in `sub` has been deactivated (someone left, a licence was reclaimed).",
+                confirm: "Setup → Users → the user: the Active box.",
+                fix: "Reactivate the user, or switch the integration to an active user (and authorize that user for the app).",
+                rules: &[],
+            },
+            Cause {
+                cause: "`sub` still names a former integration user after the integration moved to a new one.",
+                confirm: "`jwt-preflight check --username <current user> …` compares the sub; `jwt-preflight inspect <file>` shows it.",
+                fix: "Update the username everywhere the login is configured (the Salesforce CLI's --username).",
+                rules: &[Code::PF312],
+            },
+        ],
+    },
+    KnownReply {
+        error: "sf-cli",
+        description: "secretOrPrivateKey must be an asymmetric key when using RS256",
+        aliases: &[
+            "secretOrPrivateKey must be an asymmetric key when using RS384",
+            "secretOrPrivateKey must be an asymmetric key when using RS512",
+        ],
+        flow_note: Some(SF_CLI_LOCAL),
+        causes: &[
+            Cause {
+                cause: "The key file is encrypted (Salesforce's own instructions first make server.pass.key): the CLI reads the file as text and has no passphrase option, so it cannot use the key.",
+                confirm: "The file's first line reads -----BEGIN ENCRYPTED PRIVATE KEY----- (or it has Proc-Type: 4,ENCRYPTED); `jwt-preflight check --key <file>` reports it as encrypted.",
+                fix: "Decrypt a copy for the CLI and keep it protected: openssl pkey -in server.pass.key -out server.key, then chmod 600 server.key; give -f server.key.",
+                rules: &[Code::PF506],
+            },
+            Cause {
+                cause: "The key's line breaks were lost on the way: a CI secret stored or written on one line, spaces for newlines, or literal \\n sequences, so the PEM block no longer parses.",
+                confirm: "`jwt-preflight check --key <file>` says \"the PEM block lost its line breaks\" (or \"literal \\n sequences\") and repairs it for the run.",
+                fix: "Store the key with its line breaks: write the secret with printf '%s\\n' \"$SF_JWT_KEY\" > server.key, or store base64 of the whole file and decode it with base64 -d.",
+                rules: &[],
+            },
+            Cause {
+                cause: "The file given with -f is not a private key at all: the certificate, a public key or a PKCS#12 archive.",
+                confirm: "`jwt-preflight check --key <file>` says what the file is.",
+                fix: "Give the PEM private key whose certificate is on the app to -f / --jwt-key-file.",
+                rules: &[],
+            },
+        ],
+    },
+    KnownReply {
+        error: "sf-cli",
+        description: "secretOrPrivateKey has a minimum key size of 2048 bits for RS256",
+        aliases: &[
+            "secretOrPrivateKey has a minimum key size of 2048 bits for RS384",
+            "secretOrPrivateKey has a minimum key size of 2048 bits for RS512",
+        ],
+        flow_note: Some(SF_CLI_LOCAL),
+        causes: &[Cause {
+            cause: "The RSA key is smaller than 2048 bits: the CLI's JWT library (jsonwebtoken 9 and later) refuses to sign with it, and RFC 7518 requires 2048 bits for RS256.",
+            confirm: "`jwt-preflight check --key <file>` reports the key's size; openssl rsa -in <file> -noout -text prints it on the first line.",
+            fix: "Make a 2048-bit (or larger) key and certificate, upload the certificate to the app, and sign with the new key: `jwt-preflight keygen --out secrets/` does both.",
+            rules: &[Code::PF502],
+        }],
+    },
+    KnownReply {
+        error: "sf-cli",
+        description: "Invalid instance URL. It should NOT be a lightning domain",
+        aliases: &[],
+        flow_note: Some(SF_CLI_LOCAL),
+        causes: &[Cause {
+            cause: "--instance-url (-r) is a Lightning Experience host (…lightning.force.com), the address of the browser UI, which serves no logins.",
+            confirm: "The URL given to -r, or sfdcLoginUrl in sfdx-project.json, ends in .lightning.force.com.",
+            fix: "Give the org's My Domain URL instead: https://<MyDomain>.my.salesforce.com (a sandbox: https://<MyDomain>--<sandbox>.sandbox.my.salesforce.com), as Setup → My Domain shows it.",
+            rules: &[],
+        }],
+    },
+    KnownReply {
+        error: "sf-cli",
+        description: "Client ID is required for JWT authentication",
+        aliases: &[],
+        flow_note: Some(SF_CLI_LOCAL),
+        causes: &[Cause {
+            cause: "No consumer key was given: -i / --client-id is missing, or the variable a script passes to it is empty.",
+            confirm: "The command line as run (echo it in CI); SF_CLIENT_ID or the variable holding the key.",
+            fix: "Pass the connected app's consumer key with --client-id (Setup → App Manager → the app ▸ View → Manage Consumer Details).",
+            rules: &[],
+        }],
     },
 ];

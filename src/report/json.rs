@@ -91,6 +91,7 @@ pub fn to_value(doc: &Document) -> Value {
         Document::Replies(r) => Map::from_iter([
             ("source".to_string(), r.source.into()),
             ("input".to_string(), input_kind(&r.explanation).into()),
+            ("client".to_string(), client_name(r.explanation.client)),
             ("notes".to_string(), json!(r.explanation.notes)),
             ("replies".to_string(), Value::Array(replies(&r.explanation))),
         ]),
@@ -187,6 +188,15 @@ fn input_kind(e: &Explanation) -> &'static str {
     }
 }
 
+/// The client whose output it was, as the JSON names it.
+fn client_name(c: explain::Client) -> Value {
+    match c {
+        explain::Client::SfCli => "sf-cli".into(),
+        explain::Client::SimpleSalesforce => "simple-salesforce".into(),
+        explain::Client::Unknown => Value::Null,
+    }
+}
+
 fn cause(c: &explain::Cause) -> Value {
     json!({"cause": c.cause, "confirm": c.confirm, "fix": c.fix, "rules": c.rules})
 }
@@ -208,7 +218,8 @@ fn replies(e: &Explanation) -> Vec<Value> {
         .map(|item| {
             let attempt = match (&item.text.attempt, &item.attempt_note) {
                 (Some(a), Some(n)) => json!({
-                    "audience": a.audience, "login": a.login, "note": n.note, "rules": n.rules,
+                    "audience": a.audience, "login": a.login, "inferred": a.inferred,
+                    "note": n.note, "rules": n.rules,
                 }),
                 _ => Value::Null,
             };
@@ -224,8 +235,9 @@ fn replies(e: &Explanation) -> Vec<Value> {
                     "error_given": item.text.error,
                     "error_differs": error_differs,
                     "flow_note": reply.flow_note,
+                    "client_note": item.client_note,
                     "attempt": attempt,
-                    "causes": reply.causes.iter().map(cause).collect::<Vec<_>>(),
+                    "causes": item.causes.iter().map(|c| cause(c)).collect::<Vec<_>>(),
                     "rules": reply.rules(),
                     "candidates": [],
                 }),

@@ -185,7 +185,18 @@ fn sf_cli_output_as_json() {
         replies[0]["error_description"],
         "user hasn't approved this consumer"
     );
-    assert_eq!(replies[0]["attempt"], Value::Null);
+    // The CLI printed no pair for the first two attempts; the third one's pins the CLI's
+    // order (-r https://login.salesforce.com), so theirs are inferred, and say so.
+    assert_eq!(replies[0]["attempt"]["inferred"], true);
+    assert_eq!(
+        replies[0]["attempt"]["login"],
+        "https://login.salesforce.com"
+    );
+    assert_eq!(
+        replies[1]["attempt"]["audience"],
+        "https://test.salesforce.com"
+    );
+    assert_eq!(replies[2]["attempt"]["inferred"], false);
     assert_eq!(replies[2]["error_description"], "audience is invalid");
     assert_eq!(
         replies[2]["attempt"]["audience"],
@@ -440,4 +451,227 @@ fn other_flows_are_labelled() {
         .success()
         .stdout(predicate::str::contains("Not a JWT bearer reply"))
         .stdout(predicate::str::contains("PF601"));
+}
+
+/// The JSON explanation of `text`.
+fn explained(text: &str) -> Value {
+    let out = bin()
+        .args(["explain", text, "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_of(&out.stdout)
+}
+
+/// The current wrapper (plugin-auth ≥ 3.6.40): curly apostrophe and the `JwtAuthError::` prefix.
+fn cli_wrapped(lines: &str) -> String {
+    format!(
+        "Error (JwtGrantError): We encountered a JSON web token error, which is likely not an issue with Salesforce CLI. Here\u{2019}s the error: JwtAuthError::Error authenticating with JWT.\nErrors encountered:\n{lines}\n"
+    )
+}
+
+// evidence §9 and §13: what the CLI prints before any request reaches Salesforce.
+#[test]
+fn the_sf_cli_errors_raised_before_any_request() {
+    for (text, description, rules, words) in [
+        (
+            cli_wrapped("secretOrPrivateKey must be an asymmetric key when using RS256\nsecretOrPrivateKey must be an asymmetric key when using RS256"),
+            "secretOrPrivateKey must be an asymmetric key when using RS256",
+            vec!["PF506"],
+            vec!["encrypted", "line breaks"],
+        ),
+        (
+            cli_wrapped("secretOrPrivateKey has a minimum key size of 2048 bits for RS256"),
+            "secretOrPrivateKey has a minimum key size of 2048 bits for RS256",
+            vec!["PF502"],
+            vec!["2048"],
+        ),
+        (
+            "Error (LightningDomain): LightningDomain::Invalid instance URL. It should NOT be a lightning domain.".to_string(),
+            "Invalid instance URL. It should NOT be a lightning domain",
+            vec![],
+            vec!["My Domain"],
+        ),
+        (
+            "Invalid instance URL. It should NOT be a lightning domain.".to_string(),
+            "Invalid instance URL. It should NOT be a lightning domain",
+            vec![],
+            vec!["lightning.force.com"],
+        ),
+        (
+            "Error (MissingClientId): Client ID is required for JWT authentication.".to_string(),
+            "Client ID is required for JWT authentication",
+            vec![],
+            vec!["--client-id"],
+        ),
+    ] {
+        let v = explained(&text);
+        let first = &v["replies"][0];
+        assert_eq!(first["error_description"], description, "{text}");
+        assert_eq!(first["error"], "sf-cli", "{text}");
+        assert!(
+            first["flow_note"].as_str().unwrap_or_default().contains("before any request"),
+            "{text}"
+        );
+        assert_eq!(first["rules"], serde_json::json!(rules), "{text}");
+        let causes = first["causes"].to_string();
+        for w in words {
+            assert!(causes.contains(w), "{text}: {w} missing from {causes}");
+        }
+    }
+}
+
+// evidence §9: every historical form of the CLI's wrapper.
+#[test]
+fn every_historical_form_of_the_cli_wrapper() {
+    let reply = "user hasn't approved this consumer";
+    for text in [
+        // ≤ 2022-06: one attempt, "due to:".
+        format!(
+            "ERROR running force:auth:jwt:grant:  Error authenticating with JWT config due to: {reply}"
+        ),
+        // sfdx auth:jwt:grant (2020–2023): straight apostrophe.
+        format!(
+            "ERROR running auth:jwt:grant:  We encountered a JSON web token error, which is likely not an issue with Salesforce CLI. Here's the error: Error authenticating with JWT config due to: {reply}"
+        ),
+        // sf org login jwt (2023–2024): curly apostrophe, no Name:: prefix.
+        format!(
+            "Error (JwtGrantError): We encountered a JSON web token error, which is likely not an issue with Salesforce CLI. Here\u{2019}s the error: Error authenticating with JWT.\nErrors encountered:\n{reply}\n{reply}"
+        ),
+        // Current: the JwtAuthError:: prefix.
+        cli_wrapped(&format!("{reply}\n{reply}")),
+        // PowerShell's rendering of the error object, line breaks as literal \n.
+        format!(
+            "@{{name=JwtAuthError; message=Error authenticating with JWT.\\nErrors encountered:\\n{reply}\\nExternal client app is not installed in this org}}"
+        ),
+    ] {
+        let v = explained(&text);
+        assert_eq!(v["replies"][0]["error_description"], reply, "{text}");
+        assert_eq!(v["replies"][0]["recognised"], true, "{text}");
+        assert_eq!(v["client"], "sf-cli", "{text}");
+        if text.starts_with("@{") {
+            assert_eq!(v["input"], "sf-cli-output");
+            assert_eq!(
+                v["replies"][1]["error_description"],
+                "External client app is not installed in this org"
+            );
+        }
+    }
+}
+
+// evidence §9 and §13: what simple-salesforce and jsforce print.
+#[test]
+fn what_other_clients_print() {
+    let v = explained(
+        "simple_salesforce.exceptions.SalesforceAuthenticationFailed: Authentication failed (code: invalid_grant): user hasn't approved this consumer",
+    );
+    assert_eq!(v["client"], "simple-salesforce");
+    assert_eq!(v["replies"][0]["error_given"], "invalid_grant");
+    assert_eq!(
+        v["replies"][0]["error_description"],
+        "user hasn't approved this consumer"
+    );
+    // jsforce: the error's name is the `error` code.
+    for text in [
+        "invalid_grant: audience is invalid\n    at OAuth2._postParams (node_modules/jsforce/lib/oauth2.js:180:13)",
+        "Error: audience is invalid\n    at OAuth2.requestToken (oauth2.js:133:11) {\n  name: 'invalid_grant'\n}",
+    ] {
+        let v = explained(text);
+        assert_eq!(
+            v["replies"][0]["error_description"], "audience is invalid",
+            "{text}"
+        );
+    }
+    let v = explained("invalid_grant: inactive user");
+    assert_eq!(v["replies"][0]["error_description"], "inactive user");
+    let v = explained("invalid_app_access: user is not admin approved to access this app");
+    assert_eq!(v["replies"][0]["error"], "invalid_app_access");
+}
+
+// evidence §3.1: the CLI's own exp is in milliseconds, so it never expires by itself.
+#[test]
+fn expired_from_the_cli_puts_the_clock_first() {
+    let v = explained(&cli_wrapped(
+        "expired authorization code\nexpired authorization code",
+    ));
+    let first = &v["replies"][0];
+    assert!(
+        first["client_note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("milliseconds"),
+        "{first}"
+    );
+    assert_eq!(
+        first["causes"][0]["rules"],
+        serde_json::json!(["PF601"]),
+        "{first}"
+    );
+    // The same reply from elsewhere keeps the miscomputed exp first.
+    let v = explained("invalid_grant: expired authorization code");
+    assert_eq!(v["replies"][0]["client_note"], Value::Null);
+    assert_ne!(
+        v["replies"][0]["causes"][0]["rules"],
+        serde_json::json!(["PF601"])
+    );
+}
+
+// evidence §5.1: the CLI's fixed order, when it printed no pair.
+#[test]
+fn attempts_without_a_pair_get_the_inferred_one() {
+    // -r https://acme.my.salesforce.com: five attempts; the audience lines name the My Domain.
+    let v = explained(&cli_wrapped(
+        "user hasn't approved this consumer\naudience is invalid  [audience=https://test.salesforce.com login=https://test.salesforce.com]\naudience is invalid  [audience=https://login.salesforce.com login=https://login.salesforce.com]\nuser hasn't approved this consumer\naudience is invalid  [audience=https://test.salesforce.com login=https://acme.my.salesforce.com/]",
+    ));
+    let first = &v["replies"][0]["attempt"];
+    assert_eq!(first["inferred"], true, "{first}");
+    assert_eq!(first["audience"], "https://acme.my.salesforce.com/");
+    assert_eq!(first["login"], "https://acme.my.salesforce.com/");
+    assert!(
+        first["note"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("(inferred")
+    );
+    let fourth = &v["replies"][3]["attempt"];
+    assert_eq!(fourth["audience"], "https://login.salesforce.com");
+    assert_eq!(fourth["rules"], serde_json::json!(["PF324"]), "{fourth}");
+    // Printed pairs that fit no order: nothing is inferred.
+    let v = explained(&cli_wrapped(
+        "user hasn't approved this consumer\naudience is invalid  [audience=https://example.com login=https://login.salesforce.com]",
+    ));
+    assert_eq!(v["replies"][0]["attempt"], Value::Null);
+}
+
+#[test]
+fn the_wording_does_not_contradict_the_pairs() {
+    // The same reply everywhere, but a flagged pair: no claim that the pair does not matter.
+    let out = bin()
+        .args([
+            "explain",
+            &cli_wrapped("user hasn't approved this consumer  [audience=https://login.salesforce.com login=https://acme.my.salesforce.com/]\nuser hasn't approved this consumer  [audience=https://test.salesforce.com login=https://test.salesforce.com]"),
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("does not depend"), "{text}");
+    assert!(
+        text.contains("the pairs flagged below are worth fixing as well"),
+        "{text}"
+    );
+    // A login host that is not Salesforce's is not called consistent.
+    let v = explained(&cli_wrapped(
+        "audience is invalid  [audience=https://login.salesforce.com login=https://proxy.example.com/]",
+    ));
+    let note = v["replies"][0]["attempt"]["note"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!note.contains("consistent"), "{note}");
+    assert!(note.contains("not a Salesforce host"), "{note}");
 }

@@ -4,7 +4,7 @@
 
 use crate::catalog::Code;
 use crate::explain::matching::{by_description, normalise};
-use crate::explain::{Explanation, KnownReply, Recognition, SubjectKind};
+use crate::explain::{Cause, Explanation, KnownReply, Recognition, SubjectKind};
 
 fn rule_label(code: Code) -> String {
     let r = code.rule();
@@ -23,9 +23,9 @@ fn rules_line(rules: &[Code]) -> String {
     }
 }
 
-fn write_causes(out: &mut String, reply: &KnownReply, indent: &str) {
+fn write_causes(out: &mut String, causes: &[&Cause], indent: &str) {
     out.push_str(&format!("{indent}Causes, most likely first:\n"));
-    for (i, c) in reply.causes.iter().enumerate() {
+    for (i, c) in causes.iter().enumerate() {
         out.push_str(&format!("{indent}{}. {}\n", i + 1, c.cause));
         out.push_str(&format!("{indent}   Confirm: {}\n", c.confirm));
         out.push_str(&format!("{indent}   Fix:     {}\n", c.fix));
@@ -97,11 +97,14 @@ pub(super) fn render(e: &Explanation) -> String {
                     continue;
                 }
                 shown.push((reply, n));
+                if let Some(note) = &item.client_note {
+                    out.push_str(&format!("{indent}Note: {note}\n"));
+                }
                 if let Some(note) = reply.flow_note {
                     out.push_str(&format!("{indent}Note: {note}\n"));
                 }
                 out.push('\n');
-                write_causes(&mut out, reply, indent);
+                write_causes(&mut out, &item.causes, indent);
                 out.push('\n');
             }
             Recognition::ErrorOnly { error, candidates } => {
