@@ -147,6 +147,7 @@ fn whole_check(c: &mut Criterion) {
                 now: now(),
                 strict: false,
                 clock: None,
+                extra: Vec::new(),
             })
             .expect("report")
         })

@@ -521,6 +521,17 @@ catalog! {
         evidence: Evidence::Documented,
         source: "https://help.salesforce.com/apex/HTViewHelpDoc?id=remoteaccess_oauth_endpoints.htm (\"All OAuth endpoints require secure HTTP (HTTPS)\")",
     }
+    PF329 {
+        name: "token-host-other-org",
+        severity: E,
+        group: G::Audience,
+        summary: "(serve) the token request reached a login host that does not serve this org: the other environment's login server (production vs sandbox), or another My Domain",
+        fix: "Post a sandbox's requests to https://test.salesforce.com or its *.sandbox.my.salesforce.com, a production org's to https://login.salesforce.com or its My Domain; if serve has the org's environment wrong, give it --login-url with the org's own URL.",
+        why: "A login server only knows the users and connected apps of its own environment: production users log in at login.salesforce.com or their My Domain, sandbox users at test.salesforce.com or the sandbox's My Domain. Elsewhere the user does not exist, which Salesforce reports as a user who has not approved the app.",
+        salesforce: reply("invalid_grant", "user hasn't approved this consumer"),
+        evidence: Evidence::Documented,
+        source: "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_endpoints.htm (\"For sandboxes, use test.salesforce.com or the My Domain login URL for the sandbox\"); the reply for an unknown user: forcedotcom/sfdx-core src/org/org.ts",
+    }
     PF331 {
         name: "exp-missing",
         severity: E,

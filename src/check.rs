@@ -47,6 +47,8 @@ pub struct CheckInput<'a> {
     pub strict: bool,
     /// What `--clock-check` measured, when it ran.
     pub clock: Option<crate::rules::clock::ClockReading>,
+    /// Findings from outside the material: `serve`'s judgement of the host a request reached.
+    pub extra: Vec<crate::finding::Finding>,
 }
 
 /// Builds the assertion a careful client sends for these expectations. `Ok(None)` when the
@@ -116,6 +118,7 @@ pub fn run(input: &CheckInput<'_>) -> Result<Report, Error> {
             .map(|exp| exp.saturating_sub(input.now.timestamp()));
         rules::clock::evaluate(reading, remaining, &mut findings);
     }
+    findings.extend(input.extra.iter().cloned());
     let (checks, findings) = findings.finish();
     Ok(Report {
         command: crate::report::CommandName::Check,

@@ -45,3 +45,23 @@ pub const MAX_KDF_USES: usize = 16;
 
 /// Duplicate member names listed one by one in PF104 findings before the rest are counted.
 pub const MAX_DUPLICATES_LISTED: usize = 10;
+
+/// `serve`: the largest request body read. A token request is under 4 KB; the cap keeps a
+/// hostile client from holding memory.
+pub const SERVE_MAX_BODY_BYTES: usize = 64 << 10;
+/// `serve`: seconds a client has to send its request headers, or its body, or to finish a TLS
+/// handshake, before the connection is closed (`--read-timeout`).
+pub const SERVE_READ_TIMEOUT_SECS: u64 = 10;
+/// `serve`: connections handled at once; more are closed at once. A client under test opens
+/// one or two.
+pub const SERVE_MAX_CONNECTIONS: usize = 64;
+/// `serve`: TLS identities (one per Salesforce host asked for) kept before the cache is
+/// emptied, so a client asking for a million host names cannot grow memory without bound.
+pub const SERVE_MAX_CACHED_HOSTS: usize = 256;
+/// `serve`: seconds in-flight requests get to finish when the server stops.
+pub const SERVE_SHUTDOWN_GRACE_SECS: u64 = 2;
+/// `serve --ca-dir`: days a kept CA is valid. A CA made per run is valid for a week, and so
+/// is every leaf (backdated a day, for clocks behind).
+pub const SERVE_KEPT_CA_DAYS: i64 = 730;
+/// `serve`: days a per-run CA and every leaf certificate are valid.
+pub const SERVE_RUN_CERT_DAYS: i64 = 7;

@@ -55,6 +55,7 @@ fn check_and_render(text: &str, key: Option<&KeyInfo>, cert: Option<&CertInfo>, 
         now: now(),
         strict,
         clock: None,
+        extra: Vec::new(),
     };
     if let Ok(r) = check::run(&input) {
         render_all(&report::Document::Check(r));

@@ -23,6 +23,7 @@ pub mod parallel;
 pub mod report;
 pub mod rules;
 pub mod salesforce;
+pub mod serve;
 pub mod signature;
 pub mod text;
 pub mod timefmt;

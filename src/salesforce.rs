@@ -146,6 +146,32 @@ impl HostKind {
     }
 }
 
+/// The registrable domains Salesforce serves logins, sites and APIs from. `serve` answers a
+/// proxy `CONNECT` only for hosts under these, and its CA's name constraints permit only them.
+pub const SALESFORCE_DOMAINS: [&str; 9] = [
+    "salesforce.com",
+    "force.com",
+    "site.com",
+    "salesforce-sites.com",
+    "cloudforce.com",
+    "database.com",
+    "visualforce.com",
+    "salesforce-setup.com",
+    "documentforce.com",
+];
+
+/// Whether a host name is one of [`SALESFORCE_DOMAINS`] or under one (case-insensitive, a
+/// trailing dot allowed).
+pub fn is_salesforce_family(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    SALESFORCE_DOMAINS.iter().any(|d| {
+        host == *d
+            || host
+                .strip_suffix(d)
+                .is_some_and(|prefix| prefix.ends_with('.') && prefix.len() > 1)
+    })
+}
+
 /// Classifies a lowercased host name.
 pub fn classify_host(host: &str) -> HostKind {
     let host = host.trim_end_matches('.');
@@ -289,6 +315,30 @@ mod tests {
         match classify_host("acme.my.salesforce.com") {
             HostKind::MyDomain { name, .. } => assert_eq!(name, "acme"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_salesforce_family_is_the_listed_domains_and_their_subdomains() {
+        for host in [
+            "login.salesforce.com",
+            "ACME.my.salesforce.com.",
+            "acme.my.site.com",
+            "acme--uat.sandbox.my.salesforce.com",
+            "force.com",
+            "acme.lightning.force.com",
+        ] {
+            assert!(is_salesforce_family(host), "{host}");
+        }
+        for host in [
+            "evilsalesforce.com",
+            "salesforce.com.evil.net",
+            ".salesforce.com",
+            "example.com",
+            "127.0.0.1",
+            "",
+        ] {
+            assert!(!is_salesforce_family(host), "{host}");
         }
     }
 }

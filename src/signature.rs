@@ -44,16 +44,6 @@ impl Hash {
         Hash::Md5,
     ];
 
-    /// The hash of a JWS `alg` of the RSASSA-PKCS1-v1_5 family.
-    pub fn for_jws_alg(alg: &str) -> Option<Hash> {
-        match alg {
-            "RS256" => Some(Hash::Sha256),
-            "RS384" => Some(Hash::Sha384),
-            "RS512" => Some(Hash::Sha512),
-            _ => None,
-        }
-    }
-
     /// The JWS `alg` that uses this hash, when there is one.
     pub fn jws_alg(self) -> Option<&'static str> {
         match self {

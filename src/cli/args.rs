@@ -71,6 +71,9 @@ pub enum Command {
         after_help = "Examples:\n  jwt-preflight keygen --out secrets/prod\n  jwt-preflight keygen --bits 4096 --days 730 --subject 'CN=ci, O=Acme'"
     )]
     Keygen(KeygenArgs),
+    /// A local Salesforce token endpoint: check the assertion a real client sends.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  jwt-preflight completions bash > /etc/bash_completion.d/jwt-preflight\n  jwt-preflight completions zsh > ~/.zfunc/_jwt-preflight"
@@ -98,6 +101,26 @@ const CHECK_EXAMPLES: &str = "Examples:
   jwt-preflight check --config jwt-preflight.toml --format github
   jwt-preflight check --assertion - --cert server.crt \\
       --now 2026-06-01T12:00:00Z --format json < token.jwt";
+
+const SERVE_EXAMPLES: &str = "Examples:
+  # Stand in for login.salesforce.com, test and every My Domain (proxy),
+  # and for the --as URL at http(s)://127.0.0.1:PORT (direct):
+  jwt-preflight serve --cert server.crt \\
+      --client-id 3MVG9… --username ci@acme.com
+
+  # Then run the real client through it, unmodified:
+  HTTPS_PROXY=http://127.0.0.1:PORT NODE_EXTRA_CA_CERTS=ca.crt \\
+      SF_DISABLE_DNS_CHECK=true sf org login jwt -i 3MVG9… \\
+      -o ci@acme.com -f server.key
+
+  # In a test: one request, JSON records, the exit status of check:
+  jwt-preflight serve --config jwt-preflight.toml --once \\
+      --timeout 60 --format json --ca-dir .serve-ca
+
+Replies: the first error decides, in this order: the token's structure, iss,
+the login host (https, the org's environment), header, aud, signature, exp,
+sub. Nothing is forwarded: a CONNECT to any host outside Salesforce's domains
+is refused.";
 
 const INSPECT_EXAMPLES: &str = "Examples:
   jwt-preflight inspect token.jwt
@@ -153,6 +176,7 @@ impl Command {
             Command::Rules(a) => (CommandName::Rules, a.format.into()),
             Command::Keygen(_) => (CommandName::Keygen, report::Format::Human),
             Command::Completions(_) => (CommandName::Completions, report::Format::Human),
+            Command::Serve(a) => (CommandName::Serve, a.format.into()),
         }
     }
 }
@@ -504,6 +528,176 @@ pub struct KeygenArgs {
     /// Certificate subject.
     #[arg(long, default_value = "CN=jwt-preflight")]
     pub subject: String,
+}
+
+/// `serve --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeFormat {
+    /// Each exchange for people, on stderr.
+    Human,
+    /// One JSON record per event on stdout (JSON Lines).
+    Json,
+}
+
+impl From<ServeFormat> for report::Format {
+    fn from(f: ServeFormat) -> Self {
+        match f {
+            ServeFormat::Human => report::Format::Human,
+            ServeFormat::Json => report::Format::Json,
+        }
+    }
+}
+
+/// `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The certificate on the connected app: signatures are verified against it.
+    #[arg(
+        long,
+        env = "SF_JWT_CERT_FILE",
+        value_name = "PATH",
+        help_heading = "The org it stands for"
+    )]
+    pub cert: Option<PathBuf>,
+
+    /// The connected app's consumer key: the iss it knows.
+    #[arg(
+        long,
+        short = 'i',
+        env = "SF_CLIENT_ID",
+        value_name = "ID",
+        help_heading = "The org it stands for"
+    )]
+    pub client_id: Option<String>,
+
+    /// The user it knows: the sub it accepts.
+    #[arg(
+        long,
+        short = 'o',
+        env = "SF_USERNAME",
+        value_name = "NAME",
+        help_heading = "The org it stands for"
+    )]
+    pub username: Option<String>,
+
+    /// Where the org lives: its environment (login or test) or its My Domain [default: https://login.salesforce.com].
+    #[arg(
+        long,
+        short = 'r',
+        visible_alias = "instance-url",
+        env = "SF_LOGIN_URL",
+        value_name = "URL",
+        help_heading = "The org it stands for"
+    )]
+    pub login_url: Option<String>,
+
+    /// The aud the connected app accepts [default: the origin the request was posted to].
+    #[arg(
+        long,
+        env = "SF_AUDIENCE_URL",
+        value_name = "URL",
+        help_heading = "The org it stands for"
+    )]
+    pub audience: Option<String>,
+
+    /// The algorithm the connected app accepts.
+    #[arg(long, value_enum, default_value_t = RsAlg::Rs256, value_name = "ALG", help_heading = "The org it stands for")]
+    pub expect_alg: RsAlg,
+
+    /// A TOML file listing orgs (as for check --config): serve stands for all of them.
+    #[arg(
+        long,
+        env = "JWT_PREFLIGHT_CONFIG",
+        value_name = "PATH",
+        help_heading = "The org it stands for"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// With --config: only this org.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "config",
+        help_heading = "The org it stands for"
+    )]
+    pub org: Option<String>,
+
+    /// The address to listen on: loopback unless another is named explicitly.
+    #[arg(
+        long,
+        default_value = "127.0.0.1",
+        value_name = "ADDR",
+        help_heading = "Listening"
+    )]
+    pub listen: std::net::IpAddr,
+
+    /// The port; 0 picks a free one, printed first on stdout.
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "PORT",
+        help_heading = "Listening"
+    )]
+    pub port: u16,
+
+    /// The login URL a direct request (to http(s)://ADDR:PORT/services/oauth2/token) stands for.
+    #[arg(
+        long = "as",
+        default_value = defaults::LOGIN_URL,
+        value_name = "URL",
+        help_heading = "Listening"
+    )]
+    pub stands_for: String,
+
+    /// Keep the CA in this folder (ca.crt, and ca.key mode 0600), reused by later runs; without it
+    /// a CA is made per run, its key only in memory.
+    #[arg(long, value_name = "DIR", help_heading = "Listening")]
+    pub ca_dir: Option<PathBuf>,
+
+    /// Seconds a client may take to send its request before the connection is closed.
+    #[arg(
+        long,
+        default_value_t = defaults::SERVE_READ_TIMEOUT_SECS,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        help_heading = "Listening"
+    )]
+    pub read_timeout: u64,
+
+    /// Stop after the first token request, with check's exit status for it.
+    #[arg(long, help_heading = "Scripts")]
+    pub once: bool,
+
+    /// Stop after this many seconds (with --once and no token request: exit 2).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=31_536_000),
+        help_heading = "Scripts"
+    )]
+    pub timeout: Option<u64>,
+
+    /// Evaluate every request at this instant (RFC 3339 or UNIX seconds) instead of the clock.
+    #[arg(long, value_name = "RFC3339|UNIX", help_heading = "Scripts")]
+    pub now: Option<String>,
+
+    /// How each exchange is shown.
+    #[arg(long, value_enum, default_value_t = ServeFormat::Human, help_heading = "Output")]
+    pub format: ServeFormat,
+
+    /// Append every event, as a JSON record, to this file too.
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub log: Option<PathBuf>,
+
+    /// PF513 threshold in days, for the certificates' findings shown at start.
+    #[arg(
+        long,
+        default_value_t = defaults::CERT_WARN_DAYS,
+        value_name = "N",
+        value_parser = clap::value_parser!(i64).range(0..=36_500),
+        help_heading = "Output"
+    )]
+    pub cert_warn_days: i64,
 }
 
 /// `completions`.

@@ -73,6 +73,7 @@ pub fn run(a: &CheckArgs, provenance: &Provenance) -> Result<Outcome, Error> {
         now,
         strict: a.strict,
         clock,
+        extra: Vec::new(),
     })?;
     Ok(Document::Check(report).into())
 }
@@ -95,7 +96,7 @@ pub(super) fn expectations(c: &ClaimArgs, cert_warn_days: i64) -> Result<Expecta
 }
 
 /// Refuses a login URL no token request could go to.
-fn check_login_url(login_url: &str) -> Result<(), Error> {
+pub(super) fn check_login_url(login_url: &str) -> Result<(), Error> {
     let shown = crate::text::escape_controls(login_url);
     let Some(url) = SimpleUrl::parse(login_url) else {
         return Err(Error::new(format!("--login-url: '{shown}' is not a URL"))
@@ -145,9 +146,16 @@ fn layers(a: &CheckArgs, p: &Provenance) -> (Layer, Layer) {
         cert_warn_days: Some(a.cert_warn_days),
         key: a.key.clone(),
         cert: a.cert.clone(),
-        passphrase: passphrase.clone(),
+        passphrase,
     };
-    let typed = Layer {
+    let typed = typed_only(&all, p);
+    (typed, all)
+}
+
+/// The values of `all` that were typed on the command line (the ones that override a config
+/// file); the rest are left out.
+pub(super) fn typed_only(all: &Layer, p: &Provenance) -> Layer {
+    Layer {
         client_id: all.client_id.clone().filter(|_| p.typed("client_id")),
         username: all.username.clone().filter(|_| p.typed("username")),
         login_url: all.login_url.clone().filter(|_| p.typed("login_url")),
@@ -158,9 +166,11 @@ fn layers(a: &CheckArgs, p: &Provenance) -> (Layer, Layer) {
         cert_warn_days: all.cert_warn_days.filter(|_| p.typed("cert_warn_days")),
         key: all.key.clone().filter(|_| p.typed("key")),
         cert: all.cert.clone().filter(|_| p.typed("cert")),
-        passphrase: passphrase.filter(|_| p.typed("passphrase_env") || p.typed("passphrase_file")),
-    };
-    (typed, all)
+        passphrase: all
+            .passphrase
+            .clone()
+            .filter(|_| p.typed("passphrase_env") || p.typed("passphrase_file")),
+    }
 }
 
 /// `check --config FILE [--org NAME]`.
@@ -196,7 +206,7 @@ fn config_mode(a: &CheckArgs, provenance: &Provenance) -> Result<Outcome, Error>
 }
 
 /// The config file's orgs, or just `--org NAME`.
-fn read_config(path: &Path, only: Option<&str>) -> Result<Vec<config::Org>, Error> {
+pub(super) fn read_config(path: &Path, only: Option<&str>) -> Result<Vec<config::Org>, Error> {
     let text = inputs::read_file(path, MAX_CONFIG_BYTES)?;
     let text = String::from_utf8(text.to_vec())
         .map_err(|_| Error::about(&display_path(path), "is not UTF-8 text"))?;
@@ -284,6 +294,7 @@ fn check_org(
         now,
         strict,
         clock,
+        extra: Vec::new(),
     })
 }
 

@@ -1,4 +1,5 @@
-//! Reading inputs: files with errors that name them, stdin, passphrases, the clock.
+//! Reading inputs: files with errors that name them, stdin, passphrases, the clock; and the
+//! private folders and new files `keygen` and `serve` write.
 
 use super::Error;
 use super::args::PassphraseArgs;
@@ -283,4 +284,36 @@ pub fn now(arg: Option<&str>) -> Result<DateTime<Utc>, Error> {
         Some(s) => crate::timefmt::parse_instant(s).map_err(|e| Error::new(format!("--now: {e}"))),
         None => Ok(Utc::now()),
     }
+}
+
+/// `mkdir -p`, private (0700): the folder is for a private key.
+pub fn make_private_dir(dir: &Path) -> Result<(), Error> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| Error::new(format!("{}: cannot be created: {e}", display_path(dir))))
+}
+
+/// Writes a file that must not exist yet, with these permission bits.
+pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| Error::new(format!("{}: cannot be written: {e}", display_path(path))))
 }

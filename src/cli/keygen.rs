@@ -4,7 +4,6 @@ use super::args::KeygenArgs;
 use super::{Error, Outcome, inputs, output};
 use crate::report::{Document, Generated};
 use crate::text::display_path;
-use std::path::Path;
 
 /// Generates and writes the pair.
 pub fn run(a: &KeygenArgs) -> Result<Outcome, Error> {
@@ -39,19 +38,10 @@ pub fn run(a: &KeygenArgs) -> Result<Outcome, Error> {
         crate::keygen::generate(a.bits as usize, a.days, &a.subject, now).map_err(Error::new)?;
     if !a.out.is_dir() {
         // As `mkdir -p` would, but private: the folder will hold a private key.
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder
-            .create(&a.out)
-            .map_err(|e| Error::new(format!("{out}: cannot be created (--out): {e}")))?;
+        inputs::make_private_dir(&a.out).map_err(|e| e.with_context("--out"))?;
     }
-    write_new(&key_path, generated.key_pem.as_bytes(), 0o600)?;
-    if let Err(e) = write_new(&cert_path, generated.cert_pem.as_bytes(), 0o644) {
+    inputs::write_new(&key_path, generated.key_pem.as_bytes(), 0o600)?;
+    if let Err(e) = inputs::write_new(&cert_path, generated.cert_pem.as_bytes(), 0o644) {
         // Leave no half-made pair behind.
         let _ = std::fs::remove_file(&key_path);
         return Err(e);
@@ -64,22 +54,4 @@ pub fn run(a: &KeygenArgs) -> Result<Outcome, Error> {
         days: a.days,
     })
     .into())
-}
-
-/// Writes a file that must not exist yet, with these permission bits.
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    options
-        .open(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| Error::new(format!("{}: cannot be written: {e}", display_path(path))))
 }

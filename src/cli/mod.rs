@@ -14,6 +14,8 @@ mod keygen;
 mod output;
 mod pairs;
 mod rules;
+#[cfg(feature = "serve")]
+mod serve;
 mod sign;
 
 pub use crate::error::Error;
@@ -128,6 +130,14 @@ fn run(command: Command, provenance: &Provenance) -> Result<Outcome, Error> {
         Command::Rules(a) => Ok(rules::run(&a)),
         Command::Keygen(a) => keygen::run(&a),
         Command::Completions(a) => Ok(completions::run(&a)),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => serve::run(&a, provenance),
+        // The command is listed either way, so that scripts get a clear answer.
+        #[cfg(not(feature = "serve"))]
+        Command::Serve(_) => Err(Error::new(
+            "this build has no `serve` (it was built without the `serve` feature)",
+        )
+        .with_hint("build with the default features: cargo install jwt-preflight")),
     }
 }
 

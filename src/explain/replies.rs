@@ -75,8 +75,8 @@ pub static REPLIES: &[KnownReply] = &[
             Cause {
                 cause: "`sub` is not the username of an authorized user in the org that receives the request: a typo, the production username used against a sandbox (sandbox usernames carry a suffix such as .uat), a user id, or an escaped name.",
                 confirm: "`jwt-preflight check --username <the authorized user> …` compares the sub it signs or reads; `jwt-preflight inspect <assertion>` shows the sub that was sent. In Salesforce, search Setup → Users for that exact username.",
-                fix: "Put the exact username of the pre-authorized user of that org in `sub`, unescaped.",
-                rules: &[Code::PF312, Code::PF313, Code::PF311],
+                fix: "Put the exact username of the pre-authorized user of that org in `sub`, unescaped, and post to that org's login host (test.salesforce.com or the sandbox My Domain for a sandbox).",
+                rules: &[Code::PF312, Code::PF313, Code::PF311, Code::PF329],
             },
             Cause {
                 cause: "The org is brand new (a scratch org or a freshly created or refreshed sandbox) and the app or its assignments have not reached every server yet; the reply comes and goes.",

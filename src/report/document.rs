@@ -22,6 +22,8 @@ pub enum AssertionSource {
     File,
     /// Read from standard input.
     Stdin,
+    /// Received by `serve` in a token request.
+    Received,
 }
 
 /// The assertion as shown in a report: header and claims only, never the signature.
@@ -341,4 +343,136 @@ pub(crate) fn unpaired_message(f: &Found) -> String {
         }
         _ => "looks like a secret (by name or content) but is no key or certificate this tool can read".into(),
     }
+}
+
+/// What `serve` reports as it runs: one document per event.
+#[derive(Debug, Clone)]
+pub enum ServeEvent {
+    /// Listening: where, the CA, what to set for each client, the orgs.
+    Listening(Listening),
+    /// One request and its reply.
+    Exchange(Box<crate::serve::Exchange>),
+    /// A client's login over several (host, aud) pairs.
+    Attempts(crate::serve::AttemptSummary),
+    /// A connection refused or broken before a request was read.
+    Connection(ConnectionEvent),
+    /// The server stopped: totals, and the exit status they map to.
+    Stopped(ServeTotals),
+}
+
+impl ServeEvent {
+    /// Pass or fail, for the JSON envelope.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            ServeEvent::Exchange(e) => e.verdict(),
+            ServeEvent::Attempts(a) => Verdict::from_failed(a.worked.as_ref().is_none_or(|w| !w.2)),
+            ServeEvent::Connection(_) => Verdict::Fail,
+            ServeEvent::Stopped(t) => Verdict::from_failed(t.exit_status != 0),
+            ServeEvent::Listening(_) => Verdict::Pass,
+        }
+    }
+
+    /// The `event` field of its JSON record.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ServeEvent::Listening(_) => "listening",
+            ServeEvent::Exchange(_) => "exchange",
+            ServeEvent::Attempts(_) => "attempts",
+            ServeEvent::Connection(c) => match c.kind {
+                ConnectionKind::Refused { .. } => "refused",
+                ConnectionKind::Failed { .. } => "connection-error",
+            },
+            ServeEvent::Stopped(_) => "stopped",
+        }
+    }
+}
+
+/// `serve` is listening.
+#[derive(Debug, Clone)]
+pub struct Listening {
+    /// The address bound, e.g. `127.0.0.1:41234`.
+    pub address: String,
+    /// The port (the one picked, for `--port 0`).
+    pub port: u16,
+    /// `http://127.0.0.1:41234`: the proxy URL, and the base of the direct token URLs.
+    pub url: String,
+    /// The login URL a direct request stands for (`--as`).
+    pub stands_for: String,
+    /// The CA certificate file clients are told to trust.
+    pub ca_file: String,
+    /// Whether the CA is kept (`--ca-dir`) or made for this run.
+    pub ca_kept: bool,
+    /// The orgs served, with what their certificates' rules found.
+    pub orgs: Vec<ServedOrgSummary>,
+    /// `--once`.
+    pub once: bool,
+    /// `--timeout`, in seconds.
+    pub timeout: Option<u64>,
+}
+
+/// One org `serve` stands for.
+#[derive(Debug, Clone)]
+pub struct ServedOrgSummary {
+    /// Its name.
+    pub name: String,
+    /// The consumer key.
+    pub client_id: Option<String>,
+    /// The user.
+    pub username: Option<String>,
+    /// Where it lives.
+    pub login_url: String,
+    /// The certificate file, as shown.
+    pub cert: Option<String>,
+    /// What the key and certificate rules found (reported once, here).
+    pub findings: Vec<Finding>,
+}
+
+/// A connection `serve` refused, or that broke before a request was read.
+#[derive(Debug, Clone)]
+pub struct ConnectionEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The peer's address.
+    pub peer: String,
+    /// What happened.
+    pub kind: ConnectionKind,
+}
+
+/// What happened to a connection.
+#[derive(Debug, Clone)]
+pub enum ConnectionKind {
+    /// A `CONNECT` (or proxied request) to a host `serve` does not stand for.
+    Refused {
+        /// The host asked for, escaped.
+        host: String,
+        /// Why.
+        reason: String,
+    },
+    /// Malformed HTTP, a failed TLS handshake, a timeout, an oversized body.
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// `serve` stopped.
+#[derive(Debug, Clone)]
+pub struct ServeTotals {
+    /// Why: Ctrl-C, `--once`, `--timeout`.
+    pub stopped_by: String,
+    /// Token requests answered.
+    pub token_requests: usize,
+    /// Of those, answered with 200.
+    pub accepted: usize,
+    /// Follow-up calls answered.
+    pub follow_ups: usize,
+    /// Other paths (404).
+    pub not_found: usize,
+    /// Connections refused.
+    pub refused: usize,
+    /// Connections that broke.
+    pub failed_connections: usize,
+    /// 0 when every token request was accepted (or none came), 1 when one was refused, 2
+    /// when `--once` saw none.
+    pub exit_status: u8,
 }

@@ -2,11 +2,12 @@
 //! envelope (`schema`, `tool`, `command`, `verdict`), built here and nowhere else.
 
 use super::document::{unpaired_kind, unpaired_message};
-use super::{CommandName, Document, Report, SCHEMA, Verdict};
+use super::{CommandName, ConnectionKind, Document, Report, SCHEMA, ServeEvent, Verdict};
 use crate::catalog::Rule;
 use crate::explain::{self, Explanation, Recognition};
 use crate::inspect::Inspection;
 use crate::rules::time::NumericDate;
+use crate::serve::Decision;
 use crate::text::display_path;
 use crate::timefmt;
 use serde_json::{Map, Value, json};
@@ -112,6 +113,7 @@ pub fn to_value(doc: &Document) -> Value {
             ("certificate".to_string(), g.cert_path.clone().into()),
         ]),
         Document::Script(s) => Map::from_iter([("script".to_string(), s.clone().into())]),
+        Document::Serve(e) => serve_body(e),
         Document::Failure(f) => {
             let mut b = Map::from_iter([("error".to_string(), f.error.line().into())]);
             if let Some(hint) = f.error.hint() {
@@ -124,12 +126,110 @@ pub fn to_value(doc: &Document) -> Value {
     Value::Object(m)
 }
 
-/// Pretty-printed, with a final newline.
+/// Pretty-printed, with a final newline; `serve`'s events as JSON Lines, one record each.
 pub fn render(doc: &Document) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(doc))
-        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let value = to_value(doc);
+    let text = match doc {
+        Document::Serve(_) => serde_json::to_string(&value),
+        _ => serde_json::to_string_pretty(&value),
+    };
+    let mut s = text.unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// One `serve` event: its `event` name, then its fields.
+fn serve_body(e: &ServeEvent) -> Map<String, Value> {
+    let mut m = Map::from_iter([("event".to_string(), e.name().into())]);
+    let body = match e {
+        ServeEvent::Listening(l) => json!({
+            "address": l.address,
+            "port": l.port,
+            "proxy_url": l.url,
+            "token_url": format!("{}/services/oauth2/token", l.url),
+            "stands_for": l.stands_for,
+            "ca_file": l.ca_file,
+            "ca_kept": l.ca_kept,
+            "once": l.once,
+            "timeout": l.timeout,
+            "orgs": l.orgs.iter().map(|o| json!({
+                "name": o.name,
+                "client_id": o.client_id,
+                "username": o.username,
+                "login_url": o.login_url,
+                "cert": o.cert,
+                "findings": o.findings,
+            })).collect::<Vec<_>>(),
+        }),
+        ServeEvent::Exchange(x) => {
+            let mut b = Map::new();
+            b.insert("at".into(), timefmt::rfc3339(x.at).into());
+            b.insert("kind".into(), x.kind.as_str().into());
+            b.insert("client".into(), json!(x.client));
+            b.insert("method".into(), x.method.clone().into());
+            b.insert("url".into(), x.url.clone().into());
+            b.insert("org".into(), json!(x.org));
+            if let Some(r) = &x.report {
+                b.insert("assertion".into(), json!(r.assertion));
+                b.insert("checks".into(), json!(r.checks));
+                b.insert("findings".into(), json!(r.findings));
+            }
+            let (decided_by, reason) = match &x.decision {
+                Some(Decision::Finding(c)) => {
+                    let r = c.rule();
+                    (json!({"code": r.code, "name": r.name}), Value::Null)
+                }
+                Some(Decision::Request(why)) => (Value::Null, why.clone().into()),
+                _ => (Value::Null, Value::Null),
+            };
+            b.insert("decided_by".into(), decided_by);
+            b.insert("reason".into(), reason);
+            b.insert(
+                "reply".into(),
+                json!({"status": x.reply.status, "body": x.reply.body}),
+            );
+            Value::Object(b)
+        }
+        ServeEvent::Attempts(a) => json!({
+            "client": a.client,
+            "iss": a.iss,
+            "sub": a.sub,
+            "attempts": a.attempts.iter().map(|t| json!({
+                "host": t.host,
+                "aud": t.aud,
+                "status": t.status,
+                "reply": t.reply,
+                "decided_by": t.decided_by.map(|c| c.rule().code),
+            })).collect::<Vec<_>>(),
+            "worked": a.worked.as_ref().map(|(host, aud, tried)| json!({"host": host, "aud": aud, "tried": tried})),
+            "blocking": a.blocking.map(|c| c.rule().code),
+        }),
+        ServeEvent::Connection(c) => {
+            let mut b = json!({"at": timefmt::rfc3339(c.at), "peer": c.peer});
+            match &c.kind {
+                ConnectionKind::Refused { host, reason } => {
+                    b["host"] = host.clone().into();
+                    b["reason"] = reason.clone().into();
+                }
+                ConnectionKind::Failed { message } => b["message"] = message.clone().into(),
+            }
+            b
+        }
+        ServeEvent::Stopped(t) => json!({
+            "stopped_by": t.stopped_by,
+            "token_requests": t.token_requests,
+            "accepted": t.accepted,
+            "follow_ups": t.follow_ups,
+            "not_found": t.not_found,
+            "refused": t.refused,
+            "failed_connections": t.failed_connections,
+            "exit_status": t.exit_status,
+        }),
+    };
+    if let Value::Object(b) = body {
+        m.extend(b);
+    }
+    m
 }
 
 /// The fields of a check report after the envelope, in the order of SPEC §4.

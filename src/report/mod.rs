@@ -14,8 +14,9 @@ pub mod json;
 pub mod markdown;
 
 pub use document::{
-    AssertionSource, AssertionSummary, CertSummary, Failure, Generated, KeySummary, OrgsReport,
-    PairsReport, ReplyExplanation, Report, Signed, TokenRequest,
+    AssertionSource, AssertionSummary, CertSummary, ConnectionEvent, ConnectionKind, Failure,
+    Generated, KeySummary, Listening, OrgsReport, PairsReport, ReplyExplanation, Report,
+    ServeEvent, ServeTotals, ServedOrgSummary, Signed, TokenRequest,
 };
 
 use crate::catalog::Rule;
@@ -70,6 +71,8 @@ pub enum CommandName {
     Keygen,
     /// `completions`.
     Completions,
+    /// `serve`.
+    Serve,
     /// No command could be read from the command line.
     None,
 }
@@ -86,6 +89,7 @@ impl CommandName {
             CommandName::Rules => "rules",
             CommandName::Keygen => "keygen",
             CommandName::Completions => "completions",
+            CommandName::Serve => "serve",
             CommandName::None => "jwt-preflight",
         }
     }
@@ -101,6 +105,7 @@ impl CommandName {
             CommandName::Rules,
             CommandName::Keygen,
             CommandName::Completions,
+            CommandName::Serve,
         ]
         .into_iter()
         .find(|c| c.as_str() == name)
@@ -145,6 +150,8 @@ pub enum Document {
     Generated(Generated),
     /// `completions`: a script, printed as it is.
     Script(String),
+    /// `serve`: one event of a run.
+    Serve(ServeEvent),
     /// Why a command could not run.
     Failure(Failure),
 }
@@ -162,6 +169,7 @@ impl Document {
             Document::Signed(_) => CommandName::Sign,
             Document::Generated(_) => CommandName::Keygen,
             Document::Script(_) => CommandName::Completions,
+            Document::Serve(_) => CommandName::Serve,
             Document::Failure(f) => f.command,
         }
     }
@@ -173,6 +181,7 @@ impl Document {
             Document::Orgs(o) => Verdict::from_failed(o.failed()),
             Document::Inspect(i) => i.report.verdict(),
             Document::Pairs(p) => p.verdict(),
+            Document::Serve(e) => e.verdict(),
             Document::Failure(_) => Verdict::Fail,
             _ => Verdict::Pass,
         }
@@ -184,6 +193,7 @@ impl Document {
             Document::Orgs(o) => o.exit_status(),
             Document::Pairs(p) => p.exit_status(),
             Document::Failure(_) => 2,
+            Document::Serve(ServeEvent::Stopped(t)) => t.exit_status,
             other => u8::from(other.verdict() == Verdict::Fail),
         }
     }
@@ -226,6 +236,7 @@ pub fn stderr_lines(doc: &Document, format: Format) -> Vec<String> {
             p.skipped_links,
             if p.skipped_links == 1 { "" } else { "s" }
         )],
+        Document::Serve(e) if human => human::serve::lines(e),
         Document::Signed(s) => vec![format!(
             "jwt-preflight: this assertion is a live credential until {}: do not paste it into tickets or chats",
             s.expires_at

@@ -154,3 +154,31 @@ fn only_the_output_layer_renders_and_writes() {
         found.join("\n")
     );
 }
+
+/// Nothing leaves the machine but `--clock-check`'s HEAD request: no code outside
+/// `src/cli/clock.rs` opens an outbound connection. `serve` only listens; it has no HTTP
+/// client and no socket that connects, so it cannot forward anything.
+#[test]
+fn only_the_clock_check_connects_out() {
+    let elsewhere: Vec<(PathBuf, String)> = sources()
+        .into_iter()
+        .filter(|(p, _)| relative(p) != "src/cli/clock.rs")
+        .collect();
+    let found = offenders(
+        &elsewhere,
+        &[
+            "TcpStream::connect",
+            "UdpSocket",
+            "ureq::",
+            "hyper::client",
+            "client::conn",
+            "to_socket_addrs",
+            "lookup_host",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "outbound connections:\n{}",
+        found.join("\n")
+    );
+}

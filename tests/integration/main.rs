@@ -12,5 +12,7 @@ mod inputs;
 mod keygen;
 mod reports;
 mod rules;
+#[cfg(feature = "serve")]
+mod serve;
 mod shapes;
 mod util;

@@ -44,6 +44,7 @@ fn help_of_every_command() {
         "rules",
         "keygen",
         "completions",
+        "serve",
     ] {
         let args: Vec<&str> = [command, "--help"]
             .into_iter()

@@ -21,6 +21,7 @@ pub(super) fn report(r: &Report) -> String {
             AssertionSource::Built => "built",
             AssertionSource::File => "from file",
             AssertionSource::Stdin => "from stdin",
+            AssertionSource::Received => "received",
         };
         let _ = writeln!(out, "  assertion ({source}), signature not shown:");
         match &a.header {

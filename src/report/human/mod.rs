@@ -6,6 +6,7 @@ mod check;
 mod explain;
 mod inspect;
 mod pairs;
+pub(crate) mod serve;
 
 use super::{Document, Generated, Signed};
 use crate::catalog::{Rule, Severity};
@@ -36,6 +37,7 @@ pub fn render(doc: &Document) -> String {
         Document::Signed(s) => signed(s),
         Document::Generated(g) => generated(g),
         Document::Script(s) => s.clone(),
+        Document::Serve(e) => serve::render(e),
         // Why nothing ran goes to stderr (`report::stderr_lines`); stdout stays empty.
         Document::Failure(_) => String::new(),
     }
