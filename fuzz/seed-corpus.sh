@@ -6,7 +6,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data="$here/../testdata"
 corpus="$here/corpus"
-mkdir -p "$corpus/token_parser" "$corpus/check_pipeline" "$corpus/key_reader" "$corpus/cert_reader"
+mkdir -p "$corpus/token_parser" "$corpus/check_pipeline" "$corpus/key_reader" "$corpus/cert_reader" \
+    "$corpus/serve_request"
 
 # Assertions: every fixture token.
 for f in "$data"/tokens/*; do
@@ -26,6 +27,9 @@ for f in "$data"/*; do
     cp "$f" "$corpus/cert_reader/"
 done
 
-for t in token_parser check_pipeline key_reader cert_reader; do
+# Requests to serve: the regression seeds (made by regressions/gen.sh with Python).
+cp "$here"/regressions/serve_request/* "$corpus/serve_request/"
+
+for t in token_parser check_pipeline key_reader cert_reader serve_request; do
     printf '%s: %s files\n' "$t" "$(ls "$corpus/$t" | wc -l)"
 done

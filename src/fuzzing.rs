@@ -176,3 +176,92 @@ pub fn check_pipeline_material(key: &[u8], cert: &[u8]) -> (KeyInfo, CertInfo) {
         read_certificate("server.crt", cert).unwrap_or_else(|e| panic!("fixture certificate: {e}"));
     (key, cert)
 }
+
+/// The org `serve_request` answers for: the fixtures' consumer key, user and certificate.
+pub fn serve_org(cert: &[u8]) -> crate::serve::ServedOrg {
+    crate::serve::ServedOrg {
+        name: "fuzz".into(),
+        expectations: fixture_expectations(),
+        cert: Some(
+            read_certificate("server.crt", cert)
+                .unwrap_or_else(|e| panic!("fixture certificate: {e}")),
+        ),
+    }
+}
+
+/// Arbitrary bytes as an HTTP request to `serve`'s pure handler: byte 0 picks the method,
+/// byte 1 the content type, then the target and the body, split at the first NUL. The
+/// reply must be one `serve` can send (200, 400 or 404 with a JSON body; an OAuth error for
+/// a refused token request), and the exchange renders in every format.
+pub fn serve_request(org: &crate::serve::ServedOrg, data: &[u8]) {
+    use crate::serve::{Attempts, ExchangeKind, Request, handle};
+    let (head, rest) = data.split_at(data.len().min(2));
+    let method =
+        ["POST", "GET", "PUT", "post"][usize::from(head.first().copied().unwrap_or(0) % 4)];
+    let content_type = [
+        Some("application/x-www-form-urlencoded"),
+        Some("application/x-www-form-urlencoded; charset=UTF-8"),
+        Some("application/json"),
+        None,
+    ][usize::from(head.get(1).copied().unwrap_or(0) % 4)];
+    let (target, body) = match rest.iter().position(|b| *b == 0) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let target = String::from_utf8_lossy(target);
+    let target = if target.starts_with('/') {
+        target.into_owned()
+    } else {
+        format!("{}{target}", crate::serve::TOKEN_PATH)
+    };
+    let request = Request {
+        method: method.into(),
+        origin: "https://login.salesforce.com".into(),
+        direct_origin: None,
+        target,
+        content_type: content_type.map(str::to_string),
+        user_agent: Some("fuzz".into()),
+        body: body.to_vec(),
+    };
+    let e = handle(&request, std::slice::from_ref(org), now());
+    assert!(
+        matches!(e.reply.status, 200 | 400 | 404),
+        "status {}",
+        e.reply.status
+    );
+    assert!(e.reply.body.is_object() || e.reply.body.is_array());
+    if e.kind == ExchangeKind::Token && e.reply.status == 400 {
+        assert!(e.reply.body["error"].is_string() && e.reply.body["error_description"].is_string());
+    }
+    // The signature of any token sent, in the body or the query, never reaches a report.
+    let query = request.target.split_once('?').map_or("", |(_, q)| q);
+    let signatures: Vec<String> = form_urlencoded::parse(&request.body)
+        .chain(form_urlencoded::parse(query.as_bytes()))
+        .map(|(_, v)| token::parse(&v))
+        .filter(|t| t.is_three_segments() && t.signature_b64.len() >= 16)
+        .map(|t| t.signature_b64)
+        .collect();
+    let mut attempts = Attempts::new();
+    let recorded = attempts.record(&e);
+    let mut docs = vec![report::Document::Serve(report::ServeEvent::Exchange(
+        Box::new(e),
+    ))];
+    for s in [recorded.before, recorded.with, attempts.finish()]
+        .into_iter()
+        .flatten()
+    {
+        docs.push(report::Document::Serve(report::ServeEvent::Attempts(s)));
+    }
+    for doc in &docs {
+        for format in [report::Format::Human, report::Format::Json] {
+            let shown = format!(
+                "{}{}",
+                report::render(doc, format),
+                report::stderr_lines(doc, format).join("\n")
+            );
+            for sig in &signatures {
+                assert!(!shown.contains(sig.as_str()), "a signature was shown");
+            }
+        }
+    }
+}

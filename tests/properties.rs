@@ -565,6 +565,7 @@ fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
 fn fuzz_regressions_replay_through_the_fuzz_entry_points() {
     use jwt_preflight::fuzzing;
     let material = fuzzing::check_pipeline_material(&fixture("server.key"), &fixture("server.crt"));
+    let org = fuzzing::serve_org(&fixture("server.crt"));
     let counts = [
         (
             "token_parser",
@@ -575,6 +576,10 @@ fn fuzz_regressions_replay_through_the_fuzz_entry_points() {
         (
             "check_pipeline",
             replay("check_pipeline", |d| fuzzing::check_pipeline(&material, d)),
+        ),
+        (
+            "serve_request",
+            replay("serve_request", |d| fuzzing::serve_request(&org, d)),
         ),
     ];
     for (target, n) in counts {

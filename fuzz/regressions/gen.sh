@@ -60,4 +60,28 @@ import base64, sys
 b = lambda s: base64.urlsafe_b64encode(s.encode()).rstrip(b'=').decode()
 open(sys.argv[1], 'w').write(b('{"alg":"RS256"}') + '.' + b('{"iss":"3MVG9x","sub":"a@b.com","aud":"https://login.salesforce.com","exp":-0}') + '.' + b('s'))
 PY
+# serve_request: byte 0 the method (0 POST, 1 GET), byte 1 the content type (0 form, 2 JSON),
+# then the target, a NUL, and the body.
+mkdir -p "$here/serve_request"
+python3 - "$here/serve_request" "$td/tokens" <<'PY'
+import os, sys, urllib.parse
+out, tokens = sys.argv[1:3]
+tok = lambda n: open(os.path.join(tokens, n + '.jwt')).read().strip()
+form = lambda **kw: urllib.parse.urlencode(kw).encode()
+bearer = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+seeds = {
+    'good-token.bin': b'\0\0/services/oauth2/token\0' + form(grant_type=bearer, assertion=tok('good')),
+    'expired-token.bin': b'\0\0/services/oauth2/token\0' + form(grant_type=bearer, assertion=tok('exp-passed')),
+    'site-path.bin': b'\0\1/customers/services/oauth2/token\0' + form(grant_type=bearer, assertion=tok('aud-path')),
+    'json-body.bin': b'\0\2/services/oauth2/token\0{"grant_type":"x"}',
+    'repeated.bin': b'\0\0/services/oauth2/token\0grant_type=%s&assertion=a&assertion=b' % bearer.encode(),
+    'bad-percent.bin': b'\0\0/services/oauth2/token\0grant_type=%ZZ%&assertion=%ff%fe%00' + b'%' * 300,
+    'get-token.bin': b'\1\3/services/oauth2/token?assertion=' + tok('good').encode() + b'\0',
+    'org-query.bin': b'\1\3/services/data/v66.0/query?q=SELECT+Name+FROM+Organization\0',
+    'versions.bin': b'\1\3/services/data/\0',
+    'odd-query.bin': b'\1\3/services/data/v/query?q=%E9%00from%20from\0',
+}
+for name, data in seeds.items():
+    open(os.path.join(out, name), 'wb').write(data)
+PY
 echo "wrote the hostile inputs under $here"

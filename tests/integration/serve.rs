@@ -836,3 +836,101 @@ except SalesforceAuthenticationFailed as e:
         "{sandbox}"
     );
 }
+
+#[test]
+fn for_people_the_url_comes_first_on_stdout_and_each_exchange_goes_to_stderr() {
+    let ca = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("jwt-preflight"))
+        .args([
+            "serve",
+            "--cert",
+            &td("server.crt"),
+            "-i",
+            ISS,
+            "-o",
+            SUB,
+            "--now",
+            NOW,
+            "--once",
+            "--ca-dir",
+        ])
+        .arg(ca.path().join("ca"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let url = first.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let port = url.rsplit(':').next().expect("port");
+    // curl, directly: no CA needed over http.
+    let (rc, status, _) = curl(&[
+        &format!("http://127.0.0.1:{port}/services/oauth2/token"),
+        "--data-urlencode",
+        &format!("grant_type={GRANT}"),
+        "--data-urlencode",
+        &format!("assertion@{}", td("tokens/exp-passed.jwt")),
+    ]);
+    assert_eq!((rc, status), (0, 400));
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "stdout holds only the URL");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let shown = err
+        .lines()
+        .filter(|l| {
+            l.starts_with('→')
+                || l.starts_with("  ←")
+                || l.contains("error[")
+                || l.starts_with("    claims")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    // The client's version is the machine's.
+    let shown = match shown.split_once("curl/") {
+        Some((before, after)) => {
+            let rest = after.split_once(' ').map_or("", |(_, r)| r);
+            format!("{before}curl/VERSION {rest}")
+        }
+        None => shown,
+    };
+    insta::assert_snapshot!("serve_human_exchange", shown);
+    assert!(err.contains("stopped (--once)"), "{err}");
+    assert!(!err.contains(&good_signature()));
+}
+
+#[test]
+fn connections_beyond_the_bound_are_closed_at_once() {
+    let mut server = Server::start(&["--read-timeout", "20"]);
+    // 64 clients that connect and say nothing hold every slot...
+    let idle: Vec<TcpStream> = (0..64)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // ...so the next is closed at once, with a line saying why, long before any timeout.
+    let started = Instant::now();
+    let mut extra = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    extra
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("timeout");
+    let _ = extra.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = extra.read_to_end(&mut answer);
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let record = server.next("connection-error");
+    assert!(
+        record["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("64 connections")),
+        "{record}"
+    );
+    drop(idle);
+    // The slots free again.
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, _) = curl_token(&server, LOGIN, "good");
+    assert_eq!(status, 200);
+}
