@@ -811,4 +811,238 @@ mod tests {
         assert!(matches!(parse_block(&pss), Block::Pss));
         assert!(matches!(parse_block(&[0x42; 256]), Block::Garbage));
     }
+
+    /// The key (SPKI DER), message and signature of a valid vector in a Wycheproof group of
+    /// rsa_signature_2048_sha256_test.json whose public exponent is `e` (hex).
+    fn wycheproof_valid(e: &str) -> (PublicKey, Vec<u8>, Vec<u8>) {
+        let doc: serde_json::Value = serde_json::from_str(include_str!(
+            "../testdata/vectors/wycheproof/rsa_signature_2048_sha256_test.json"
+        ))
+        .expect("wycheproof json");
+        let hex = |v: &serde_json::Value| -> Vec<u8> {
+            let s = v.as_str().expect("hex string");
+            (0..s.len() / 2)
+                .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+                .collect()
+        };
+        let group = doc["testGroups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|g| g["publicKey"]["publicExponent"] == e)
+            .expect("a group with this exponent");
+        let test = group["tests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["result"] == "valid")
+            .expect("a valid vector");
+        let key = match crate::material::cert::public_key_from_spki(
+            "wycheproof",
+            &hex(&group["publicKeyDer"]),
+        ) {
+            Ok(crate::material::cert::CertKey::Rsa(k)) => k,
+            _ => panic!("not an RSA key"),
+        };
+        (key, hex(&test["msg"]), hex(&test["sig"]))
+    }
+
+    /// The parts of a PKCS#1 v1.5 classification, or a panic naming what it was instead.
+    fn pkcs1(em: &[u8]) -> (Option<Hash>, Vec<u8>, Vec<Defect>) {
+        match parse_block(em) {
+            Block::Pkcs1 {
+                hash,
+                digest,
+                defects,
+            } => (hash, digest, defects),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// EMSA-PKCS1-v1_5 by hand (RFC 8017 §9.2): 0x00, the block type, the padding string,
+    /// 0x00, then T (DigestInfo || digest).
+    fn block(block_type: u8, padding: &[u8], t: &[u8]) -> Vec<u8> {
+        [&[0x00, block_type][..], padding, &[0x00], t].concat()
+    }
+
+    #[test]
+    fn recover_block_yields_the_whole_encoded_message() {
+        let (key, msg, sig) = wycheproof_valid("010001");
+        let em = testing::recover_block(&key, &sig).unwrap_or_default();
+        let prefix = Hash::Sha256.digest_info_prefix();
+        let t_len = prefix.len() + 32;
+        assert_eq!(em.len(), 256);
+        assert_eq!(&em[..2], &[0x00, 0x01]);
+        assert!(
+            em[2..256 - t_len - 1].iter().all(|b| *b == 0xff),
+            "{em:02x?}"
+        );
+        assert_eq!(em[256 - t_len - 1], 0x00);
+        assert_eq!(&em[256 - t_len..256 - 32], prefix);
+        assert_eq!(
+            em[256 - 32..].to_vec(),
+            Hash::Sha256.digest(&msg).unwrap_or_default()
+        );
+        assert_eq!(
+            Some(em),
+            emsa_pkcs1_v15(Hash::Sha256, &msg, 256),
+            "the one correct encoding"
+        );
+        assert_eq!(
+            testing::recover_block(&key, &sig[1..]),
+            Err(VerifyError::Length {
+                got: 255,
+                want: 256
+            })
+        );
+        assert_eq!(
+            testing::recover_block(&key, &[0xff; 256]),
+            Err(VerifyError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn ring_is_asked_only_about_e_65537() {
+        let (key, msg, sig) = wycheproof_valid("010001");
+        assert!(testing::ring_accepts(&key, Hash::Sha256, &msg, &sig));
+        // e = 3 with a signature of the right length: ring would accept it, but the policy
+        // hands every other exponent to our own path.
+        let (key3, msg3, sig3) = wycheproof_valid("03");
+        assert_eq!(sig3.len(), key3.size());
+        assert!(!testing::ring_accepts(&key3, Hash::Sha256, &msg3, &sig3));
+        assert_eq!(verify(&key3, Hash::Sha256, &msg3, &sig3), Ok(()));
+    }
+
+    #[test]
+    fn a_block_must_be_longer_than_eleven_bytes_and_start_00_01_or_00_02() {
+        // Exactly 11 bytes (RFC 8017: emLen ≥ tLen + 11 leaves no room for any T).
+        let eleven = block(0x01, &[0xff; 8], &[]);
+        assert_eq!(eleven.len(), 11);
+        assert!(matches!(parse_block(&eleven), Block::Garbage));
+        let twelve = block(0x01, &[0xff; 9], &[]);
+        assert_eq!(pkcs1(&twelve), (None, vec![], vec![Defect::NoDigestInfo]));
+        // A block-type byte but no leading zero.
+        let mut no_zero = vec![0x42; 256];
+        no_zero[1] = 0x01;
+        assert!(matches!(parse_block(&no_zero), Block::Garbage));
+        no_zero[1] = 0x02;
+        assert!(matches!(parse_block(&no_zero), Block::Garbage));
+    }
+
+    #[test]
+    fn padding_that_ends_early_is_located_exactly() {
+        let em = emsa_pkcs1_v15(Hash::Sha256, b"m", 256).unwrap_or_default();
+        let start = 256 - 51;
+        // A zero after 5 bytes of padding, then non-zero bytes up to the DigestInfo.
+        let mut early = em.clone();
+        early[7] = 0x00;
+        early[8..start].fill(0xab);
+        assert_eq!(
+            pkcs1(&early).2,
+            vec![
+                Defect::ShortPadding(5),
+                Defect::PaddingEndsEarly {
+                    at: 7,
+                    extra: start - 8
+                }
+            ]
+        );
+        // After exactly 8 bytes: long enough, so only the early end.
+        let mut early8 = em.clone();
+        early8[10] = 0x00;
+        early8[11..start].fill(0xab);
+        assert_eq!(
+            pkcs1(&early8).2,
+            vec![Defect::PaddingEndsEarly {
+                at: 10,
+                extra: start - 11
+            }]
+        );
+        // No zero at all before the DigestInfo.
+        let mut none = em;
+        none[start - 1] = 0xff;
+        assert_eq!(pkcs1(&none).2, vec![Defect::NoSeparator]);
+    }
+
+    #[test]
+    fn padding_bytes_must_be_ff_in_block_type_1_only() {
+        let digest = Hash::Sha256.digest(b"m").unwrap_or_default();
+        let t = [Hash::Sha256.digest_info_prefix(), &digest].concat();
+        let mut padding = vec![0xff; 256 - 3 - t.len()];
+        padding[4] = 0xfe;
+        let (hash, got, defects) = pkcs1(&block(0x01, &padding, &t));
+        assert_eq!((hash, got), (Some(Hash::Sha256), digest.clone()));
+        assert_eq!(defects, vec![Defect::NotFfPadding]);
+        // Block type 2 pads with random non-zero bytes: that is its own defect, not this one.
+        let random: Vec<u8> = (0..padding.len()).map(|i| (i % 255 + 1) as u8).collect();
+        assert_eq!(pkcs1(&block(0x02, &random, &t)).2, vec![Defect::BlockType2]);
+    }
+
+    #[test]
+    fn padding_of_eight_bytes_is_enough_and_of_seven_short() {
+        let digest = Hash::Sha256.digest(b"m").unwrap_or_default();
+        let t = [Hash::Sha256.digest_info_prefix(), &digest].concat();
+        let eight = block(0x01, &[0xff; 8], &t);
+        assert_eq!(
+            Some(&eight),
+            emsa_pkcs1_v15(Hash::Sha256, b"m", 62).as_ref()
+        );
+        assert_eq!(pkcs1(&eight), (Some(Hash::Sha256), digest.clone(), vec![]));
+        let seven = block(0x01, &[0xff; 7], &t);
+        assert_eq!(pkcs1(&seven).2, vec![Defect::ShortPadding(7)]);
+        let five = block(0x01, &[0xff; 5], &t);
+        assert_eq!(pkcs1(&five).2, vec![Defect::ShortPadding(5)]);
+    }
+
+    #[test]
+    fn the_digest_info_at_the_end_wins_over_one_inside_the_digest() {
+        // A SHA-512 block whose digest bytes happen to begin with SHA-256's DigestInfo: the
+        // exact DER at the end is the DigestInfo, the other one only digest bytes.
+        let digest = [Hash::Sha256.digest_info_prefix(), &[0xab; 45]].concat();
+        let t = [Hash::Sha512.digest_info_prefix(), &digest].concat();
+        for k in [128, 256] {
+            let em = block(0x01, &vec![0xff; k - 3 - t.len()], &t);
+            assert_eq!(em.len(), k);
+            assert_eq!(
+                pkcs1(&em),
+                (Some(Hash::Sha512), digest.clone(), vec![]),
+                "k = {k}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_block_shorter_than_a_digest_info_holds_none() {
+        // 49 bytes: shorter than SHA-256's T (51 bytes), so no DigestInfo fits anywhere.
+        let em = block(0x01, &[0xff; 46], &[]);
+        assert_eq!(em.len(), 49);
+        assert_eq!(pkcs1(&em), (None, vec![], vec![Defect::NoDigestInfo]));
+    }
+
+    #[test]
+    fn defective_digest_infos_at_the_end_have_no_trailing_data() {
+        let digest = Hash::Sha256.digest(b"m").unwrap_or_default();
+        let oid = Hash::Sha256.oid_der();
+        let no_null = [&[0x30, 0x2f, 0x30, 0x0b][..], oid, &[0x04, 0x20], &digest].concat();
+        let em = block(0x01, &vec![0xff; 256 - 3 - no_null.len()], &no_null);
+        assert_eq!(
+            pkcs1(&em),
+            (
+                Some(Hash::Sha256),
+                digest.clone(),
+                vec![Defect::MissingNull]
+            )
+        );
+        // The same with two bytes after the digest.
+        let trailing = [&no_null[..], &[0x00, 0x00]].concat();
+        let em = block(0x01, &vec![0xff; 256 - 3 - trailing.len()], &trailing);
+        assert_eq!(
+            pkcs1(&em),
+            (
+                Some(Hash::Sha256),
+                digest,
+                vec![Defect::MissingNull, Defect::TrailingData(2)]
+            )
+        );
+    }
 }

@@ -415,4 +415,158 @@ mod tests {
         assert!(codes(&t).iter().all(|c| *c == "PF102"));
         assert!(t.findings[0].message.contains("0x00"));
     }
+
+    /// The messages `decode_segment` reports for `seg` as the claims, and what it decodes.
+    fn decode(seg: &str) -> (Vec<String>, Option<Vec<u8>>) {
+        let mut findings = Vec::new();
+        let bytes = decode_segment(seg, Part::Claims, &mut findings);
+        (findings.into_iter().map(|f| f.message).collect(), bytes)
+    }
+
+    /// The messages `parse_object` reports for `json` as the header.
+    fn object_messages(json: &str) -> Vec<String> {
+        let mut findings = Vec::new();
+        parse_object(json.as_bytes(), Part::Header, &mut findings);
+        findings.into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn messages_name_the_segment() {
+        let t = parse("e30=.e30=.e30=");
+        let messages: Vec<&str> = t.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "the header segment ends in 1 '=' padding character, which JWS omits",
+                "the claims segment ends in 1 '=' padding character, which JWS omits",
+                "the signature segment ends in 1 '=' padding character, which JWS omits",
+            ]
+        );
+    }
+
+    #[test]
+    fn more_than_two_padding_characters_are_not_base64url_padding() {
+        // "YWJj" is a whole group: four '=' after it are no padding base64url would write.
+        assert_eq!(
+            decode("YWJj===="),
+            (
+                vec!["the claims segment is not strict base64url: '=' padding".to_string()],
+                Some(b"abc".to_vec())
+            )
+        );
+        assert_eq!(
+            decode("YWI="),
+            (
+                vec![
+                    "the claims segment ends in 1 '=' padding character, which JWS omits"
+                        .to_string()
+                ],
+                Some(b"ab".to_vec())
+            )
+        );
+    }
+
+    #[test]
+    fn each_problem_is_named_once() {
+        // '+' alone is standard base64; letters, digits and '+' are no foreign characters.
+        assert_eq!(
+            decode("ab+c").0,
+            vec![
+                "the claims segment is not strict base64url: '+' or '/' (standard base64, not base64url)"
+            ]
+        );
+        assert_eq!(
+            decode("ab/c").0,
+            vec![
+                "the claims segment is not strict base64url: '+' or '/' (standard base64, not base64url)"
+            ]
+        );
+        assert_eq!(
+            decode("a-b_ c9Aw").0,
+            vec!["the claims segment is not strict base64url: whitespace"]
+        );
+        assert_eq!(
+            decode("ab*c").0,
+            vec![
+                "the claims segment is not strict base64url: '*' at offset 2, outside base64url; it cannot be decoded even leniently"
+            ]
+        );
+    }
+
+    #[test]
+    fn impossible_lengths_and_non_canonical_endings() {
+        let impossible = "the claims segment is not strict base64url: an impossible length (one character too many or too few); it cannot be decoded even leniently";
+        let non_canonical = "the claims segment is not strict base64url: non-canonical final characters (unused bits are not zero); it cannot be decoded even leniently";
+        assert_eq!(decode("A"), (vec![impossible.to_string()], None));
+        assert_eq!(decode("AAAAA"), (vec![impossible.to_string()], None));
+        assert_eq!(decode("AB"), (vec![non_canonical.to_string()], None));
+        assert_eq!(decode("AAAAAB"), (vec![non_canonical.to_string()], None));
+    }
+
+    #[test]
+    fn repeated_names_are_listed_up_to_the_bound() {
+        let members = |n: usize| {
+            let names: Vec<String> = (0..n).map(|i| format!(r#""m{i}":1,"m{i}":2"#)).collect();
+            format!("{{{}}}", names.join(","))
+        };
+        let listed = object_messages(&members(MAX_DUPLICATES_LISTED));
+        assert_eq!(listed.len(), MAX_DUPLICATES_LISTED);
+        assert_eq!(
+            listed[0],
+            "the header has the member \"m0\" more than once; parsers disagree on which value wins"
+        );
+        let more = object_messages(&members(MAX_DUPLICATES_LISTED + 1));
+        assert_eq!(more.len(), MAX_DUPLICATES_LISTED + 1);
+        assert_eq!(more[..MAX_DUPLICATES_LISTED], listed[..]);
+        assert_eq!(
+            more[MAX_DUPLICATES_LISTED],
+            "the header repeats 1 more member names (not listed)"
+        );
+    }
+
+    #[test]
+    fn long_member_names_are_shortened_to_sixty_characters() {
+        let sixty = "n".repeat(60);
+        assert_eq!(shorten(&sixty), sixty);
+        assert_eq!(shorten("sub"), "sub");
+        assert_eq!(shorten(&"é".repeat(61)), format!("{}…", "é".repeat(57)));
+        assert_eq!(
+            object_messages(&format!(r#"{{"{sixty}x":1,"{sixty}x":2}}"#)),
+            vec![format!(
+                "the header has the member \"{}…\" more than once; parsers disagree on which value wins",
+                "n".repeat(57)
+            )]
+        );
+    }
+
+    #[test]
+    fn non_objects_are_named_by_kind() {
+        let kind = |json: &str| object_messages(json).join("\n");
+        assert_eq!(
+            kind("[1]"),
+            "the header segment decodes to a JSON array, not an object"
+        );
+        assert_eq!(
+            kind(r#""s""#),
+            "the header segment decodes to a JSON string, not an object"
+        );
+        assert_eq!(
+            kind("1"),
+            "the header segment decodes to a JSON number, not an object"
+        );
+        assert_eq!(
+            kind("true"),
+            "the header segment decodes to a JSON literal, not an object"
+        );
+        assert_eq!(
+            kind("null"),
+            "the header segment decodes to a JSON literal, not an object"
+        );
+        // Not JSON at all, though it starts like an array: serde's message names what was
+        // expected.
+        assert_eq!(
+            kind("[1"),
+            "the header segment decodes to not valid JSON (invalid type: sequence, expected a JSON object at line 1 column 0)"
+        );
+    }
 }
