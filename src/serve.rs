@@ -219,7 +219,8 @@ pub fn handle(req: &Request, orgs: &[ServedOrg], now: DateTime<Utc>) -> Exchange
         kind: ExchangeKind::NotFound,
         client: req.user_agent.clone(),
         method: req.method.clone(),
-        url: format!("{}{}", req.origin, path),
+        // A path is the client's to choose: any token in it is shown without its signature.
+        url: crate::text::redact_signatures(&format!("{}{}", req.origin, path)),
         org: None,
         org_pair: None,
         report: None,
@@ -233,7 +234,7 @@ pub fn handle(req: &Request, orgs: &[ServedOrg], now: DateTime<Utc>) -> Exchange
     } else if let Some(reply) = follow_up(&req.method, path, query, &req.origin) {
         exchange.kind = ExchangeKind::FollowUp;
         if let Some(q) = query {
-            exchange.url = format!("{}?{q}", exchange.url);
+            exchange.url = crate::text::redact_signatures(&format!("{}?{q}", exchange.url));
         }
         exchange.reply = reply;
     }
@@ -377,10 +378,7 @@ fn read_form(req: &Request) -> Result<String, (&'static str, String, String)> {
             return Err((
                 "unsupported_grant_type",
                 "grant type not supported".into(),
-                format!(
-                    "grant_type is '{}', not {JWT_BEARER}",
-                    crate::text::escape_controls(&crate::text::redact_signatures(g))
-                ),
+                format!("grant_type is {}, not {JWT_BEARER}", shown_grant_type(g)),
             ));
         }
         _ => {
@@ -403,6 +401,19 @@ fn read_form(req: &Request) -> Result<String, (&'static str, String, String)> {
             "assertion is repeated".into(),
             "the body repeats assertion".into(),
         )),
+    }
+}
+
+/// A grant type as a message may quote it: the real ones (`password`, `refresh_token`, URNs)
+/// are short and have no dot; anything else may hold a token, and is only measured.
+fn shown_grant_type(g: &str) -> String {
+    if g.len() <= 64 && !g.contains('.') {
+        format!("'{}'", crate::text::escape_controls(g))
+    } else {
+        format!(
+            "{} characters long (not shown: it may hold a token)",
+            g.chars().count()
+        )
     }
 }
 
