@@ -65,7 +65,7 @@ pub fn build_assertion(
             "building an assertion needs --client-id (the consumer key) and --username; or check an existing one with --assertion FILE",
         ));
     };
-    let Some(rsa) = key.rsa().filter(|k| k.private.is_some()) else {
+    let Some(rsa) = key.rsa().filter(|k| k.can_sign()) else {
         // Not RSA, too small or inconsistent: the key rules say why. Anything else is a
         // policy refusal that no rule covers, so stop here with the reason.
         if let Some(k) = key

@@ -198,7 +198,7 @@ fn describe_toml_error(name: &str, text: &str, e: &toml::de::Error) -> Error {
 }
 
 /// Where a key's passphrase comes from, when not from a prompt on the terminal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Passphrase {
     /// This environment variable.
     Env(String),

@@ -8,7 +8,7 @@
 //! missing NULL parameters, trailing bytes) without parsing the untrusted block. Only when the
 //! comparison fails do we parse the block, to explain the failure.
 
-use crate::material::RsaKey;
+use crate::material::{RsaKey, Signer};
 use crate::token::Token;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -260,28 +260,49 @@ fn verify_own(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(),
 /// refuses (SHA-1, SHA-224, keys outside ring's size or exponent policy). Both produce the
 /// same bytes, which the Wycheproof signing vectors check.
 pub fn sign(key: &RsaKey, hash: Hash, msg: &[u8]) -> Result<Vec<u8>, String> {
-    let Some(private) = key.private.as_ref() else {
-        return Err("this key cannot sign (see the key findings)".to_string());
-    };
-    if let Some(sig) = sign_with_ring(&key.pkcs1_der, hash, msg) {
-        return Ok(sig);
+    match &key.signer {
+        None => Err("this key cannot sign (see the key findings)".to_string()),
+        Some(Signer::Ring(pair)) => match ring_padding(hash) {
+            Some(padding) => sign_with_ring_pair(pair, padding, msg)
+                .ok_or_else(|| "RSA signing failed".to_string()),
+            // SHA-1 or SHA-224: the rsa crate, with the same key.
+            None => sign_with_rsa_crate(&*key.rsa_crate_key()?, hash, msg),
+        },
+        Some(Signer::RsaCrate(private)) => sign_with_rsa_crate(private, hash, msg),
     }
-    sign_with_rsa_crate(private, hash, msg)
 }
 
-/// ring's signer, from the key's PKCS#1 DER; `None` when ring refuses the key or the hash.
-fn sign_with_ring(pkcs1_der: &[u8], hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
-    let padding = match hash {
-        Hash::Sha256 => &ring::signature::RSA_PKCS1_SHA256,
-        Hash::Sha384 => &ring::signature::RSA_PKCS1_SHA384,
-        Hash::Sha512 => &ring::signature::RSA_PKCS1_SHA512,
-        _ => return None,
-    };
-    let pair = ring::signature::RsaKeyPair::from_der(pkcs1_der).ok()?;
+/// ring's PKCS#1 v1.5 encoding for a hash, when ring signs with it.
+fn ring_padding(hash: Hash) -> Option<&'static dyn ring::signature::RsaEncoding> {
+    match hash {
+        Hash::Sha256 => Some(&ring::signature::RSA_PKCS1_SHA256),
+        Hash::Sha384 => Some(&ring::signature::RSA_PKCS1_SHA384),
+        Hash::Sha512 => Some(&ring::signature::RSA_PKCS1_SHA512),
+        _ => None,
+    }
+}
+
+fn sign_with_ring_pair(
+    pair: &ring::signature::RsaKeyPair,
+    padding: &'static dyn ring::signature::RsaEncoding,
+    msg: &[u8],
+) -> Option<Vec<u8>> {
     let mut sig = vec![0u8; pair.public().modulus_len()];
     pair.sign(padding, &ring::rand::SystemRandom::new(), msg, &mut sig)
         .ok()?;
     Some(sig)
+}
+
+/// ring's signer alone, for the key's PKCS#1 DER; `None` when ring refuses the key or the hash.
+fn sign_with_ring(key: &RsaKey, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
+    let padding = ring_padding(hash)?;
+    match &key.signer {
+        Some(Signer::Ring(pair)) => sign_with_ring_pair(pair, padding, msg),
+        _ => {
+            let pair = ring::signature::RsaKeyPair::from_der(&key.pkcs1_der).ok()?;
+            sign_with_ring_pair(&pair, padding, msg)
+        }
+    }
 }
 
 /// The rsa crate's RSASSA-PKCS1-v1_5 signer.
@@ -375,18 +396,15 @@ pub mod testing {
         super::verify_own(key, hash, msg, sig)
     }
 
-    /// The rsa crate's signer alone.
-    pub fn sign_with_rsa_crate(
-        key: &PrivateKey,
-        hash: Hash,
-        msg: &[u8],
-    ) -> Result<Vec<u8>, String> {
-        super::sign_with_rsa_crate(key, hash, msg)
+    /// The rsa crate's signer alone, with the rsa crate's key (built from the DER when ring
+    /// holds the key).
+    pub fn sign_with_rsa_crate(key: &RsaKey, hash: Hash, msg: &[u8]) -> Result<Vec<u8>, String> {
+        super::sign_with_rsa_crate(&*key.rsa_crate_key()?, hash, msg)
     }
 
     /// ring's signer alone (`None` when ring refuses the key or the hash).
     pub fn sign_with_ring(key: &RsaKey, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
-        super::sign_with_ring(&key.pkcs1_der, hash, msg)
+        super::sign_with_ring(key, hash, msg)
     }
 
     /// Whether ring alone accepts the signature (false also when ring does not handle this

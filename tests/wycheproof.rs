@@ -185,7 +185,7 @@ fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
             let KeyKind::Rsa(rsa) = &key.kind else {
                 panic!("{file}: not RSA")
             };
-            let Some(private) = rsa.private.as_ref() else {
+            if !rsa.can_sign() {
                 let n = group["tests"].as_array().map_or(0, Vec::len);
                 count += n;
                 refused += n;
@@ -201,7 +201,7 @@ fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
                     key.notes.join("; ")
                 );
                 continue;
-            };
+            }
             for t in group["tests"].as_array().into_iter().flatten() {
                 count += 1;
                 let id = &t["tcId"];
@@ -209,7 +209,7 @@ fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
                 let want = hex(t["sig"].as_str().unwrap_or_default());
                 // Both signers (ring where it applies, the rsa crate always) must give the
                 // vector's bytes: PKCS#1 v1.5 is deterministic.
-                if signature::testing::sign_with_rsa_crate(private, hash, &msg)
+                if signature::testing::sign_with_rsa_crate(rsa, hash, &msg)
                     .ok()
                     .as_deref()
                     != Some(&want[..])

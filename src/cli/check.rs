@@ -237,36 +237,61 @@ struct OrgMaterial {
 }
 
 /// Reads every org's files in order, parses the keys (in parallel where no prompt is
-/// needed, then the prompts in order) and the certificates.
+/// needed, then the prompts in order) and the certificates. Orgs often share a key or a
+/// certificate (a sandbox keeps production's): each distinct file is read and parsed once per
+/// run, and its passphrase asked for once.
 fn load_orgs(orgs: &[ResolvedOrg]) -> Vec<Result<OrgMaterial, Error>> {
-    let files: Vec<Result<(KeyFile, Option<CertInfo>), Error>> = orgs
+    use std::collections::HashMap;
+    let mut key_jobs: Vec<(Result<KeyFile, Error>, Option<Passphrase>)> = Vec::new();
+    let mut key_index: HashMap<(&Path, Option<&Passphrase>), usize> = HashMap::new();
+    let mut certs: Vec<Result<CertInfo, Error>> = Vec::new();
+    let mut cert_index: HashMap<&Path, usize> = HashMap::new();
+    let wanted: Vec<Result<(usize, Option<usize>), Error>> = orgs
         .iter()
         .map(|org| {
             let Some(key) = &org.key else {
                 return Err(Error::new("has no `key`")
                     .with_hint("every org needs the private key it signs with"));
             };
-            let key = read_key(key)?;
-            let cert = org.cert.as_deref().map(load_cert).transpose()?;
-            Ok((key, cert))
+            let k = *key_index
+                .entry((key.as_path(), org.passphrase.as_ref()))
+                .or_insert_with(|| {
+                    key_jobs.push((read_key(key), org.passphrase.clone()));
+                    key_jobs.len() - 1
+                });
+            let c = org.cert.as_deref().map(|cert| {
+                *cert_index.entry(cert).or_insert_with(|| {
+                    certs.push(load_cert(cert));
+                    certs.len() - 1
+                })
+            });
+            Ok((k, c))
         })
         .collect();
-    let jobs: Vec<(&KeyFile, Option<&Passphrase>)> = files
+    let readable: Vec<(&KeyFile, Option<&Passphrase>)> = key_jobs
         .iter()
-        .zip(orgs)
-        .filter_map(|(f, org)| f.as_ref().ok().map(|(k, _)| (k, org.passphrase.as_ref())))
+        .filter_map(|(f, spec)| f.as_ref().ok().map(|f| (f, spec.as_ref())))
         .collect();
-    let mut keys = inputs::parse_keys(&jobs).into_iter();
-    files
-        .into_iter()
-        .map(|f| {
-            let (file, cert) = f?;
-            let key = keys
+    let mut parsed = inputs::parse_keys(&readable).into_iter();
+    let keys: Vec<Result<(KeyInfo, Option<u32>), Error>> = key_jobs
+        .iter()
+        .map(|(file, _)| {
+            let file = file.as_ref().map_err(Error::clone)?;
+            let key = parsed
                 .next()
                 .unwrap_or_else(|| Err(Error::new("the key was not parsed")))?;
+            Ok((key, file.mode))
+        })
+        .collect();
+    wanted
+        .into_iter()
+        .map(|w| {
+            let (k, c) = w?;
+            let (key, key_mode) = keys[k].clone()?;
+            let cert = c.map(|c| certs[c].clone()).transpose()?;
             Ok(OrgMaterial {
                 key,
-                key_mode: file.mode,
+                key_mode,
                 cert,
             })
         })

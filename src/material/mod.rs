@@ -9,7 +9,7 @@ mod oids;
 mod pem_repair;
 
 pub use cert::{CertInfo, CertKey, read_certificate};
-pub use key::{KeyFormat, KeyInfo, KeyKind, RsaKey, read_private_key};
+pub use key::{KeyFormat, KeyInfo, KeyKind, RsaKey, Signer, read_private_key};
 
 use zeroize::Zeroizing;
 

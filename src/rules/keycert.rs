@@ -52,7 +52,7 @@ fn key_rules(key: &KeyInfo, mode: Option<u32>, out: &mut Findings) {
         )),
         Some(rsa) => {
             if rsa.bits < MIN_RSA_BITS {
-                let unusable = if rsa.private.is_none() && rsa.inconsistency.is_none() {
+                let unusable = if !rsa.can_sign() && rsa.inconsistency.is_none() {
                     "; it is too small to sign with at all"
                 } else {
                     ""

@@ -353,3 +353,80 @@ fn check_config_missing_file_names_the_org() {
             .contains("does not exist")
     );
 }
+
+/// Orgs that share a key file (a sandbox keeps production's key) share one parse: an
+/// encrypted key asks for its passphrase once, on a real terminal, however many orgs use it.
+#[test]
+fn orgs_sharing_an_encrypted_key_ask_for_its_passphrase_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("orgs.toml");
+    let (enc, plain, cert) = (td("server.enc.key"), td("server.key"), td("server.crt"));
+    std::fs::write(
+        &config,
+        format!(
+            r#"[defaults]
+client_id = "3MVG9testConsumerKey.jwtpreflight0123456789"
+username = "ci@example.com"
+cert = "{cert}"
+
+[[org]]
+name = "prod"
+key = "{enc}"
+
+[[org]]
+name = "uat"
+key = "{enc}"
+
+[[org]]
+name = "dev"
+key = "{plain}"
+
+[[org]]
+name = "qa"
+key = "{enc}"
+"#
+        ),
+    )
+    .expect("write config");
+    let exe = assert_cmd::cargo::cargo_bin("jwt-preflight");
+    // Python's pty module runs the binary on a terminal and answers every prompt it sees.
+    let script = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["NO_COLOR"] = "1"
+    os.execv(sys.argv[1], [sys.argv[1], "check", "--config", sys.argv[2], "--now", "2026-06-01T12:00:00Z"])
+out, prompts, seen = b"", 0, 0
+deadline = time.time() + 30
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    while out.count(b"Passphrase for") > seen:
+        seen += 1
+        os.write(fd, b"preflight-test-pass\n")
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(str(os.waitstatus_to_exitcode(status)) + "\n" + out.decode("utf-8", "replace"))
+"#;
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            &exe.display().to_string(),
+            &config.display().to_string(),
+        ])
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Passphrase for").count(), 1, "{text}");
+    assert!(text.starts_with("0\n"), "every org passes: {text}");
+    for org in ["prod", "uat", "dev", "qa"] {
+        assert!(text.contains(org), "{org}: {text}");
+    }
+}
