@@ -238,7 +238,14 @@ pub fn serve_request(org: &crate::serve::ServedOrg, data: &[u8]) {
     let signatures: Vec<String> = form_urlencoded::parse(&request.body)
         .chain(form_urlencoded::parse(query.as_bytes()))
         .map(|(_, v)| token::parse(&v))
-        .filter(|t| t.is_three_segments() && t.signature_b64.len() >= 16)
+        // A signature is base64url; a run of other bytes the path shares is not one.
+        .filter(|t| {
+            t.is_three_segments()
+                && t.signature_b64.len() >= 16
+                && t.signature_b64
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
         .map(|t| t.signature_b64)
         .collect();
     let mut attempts = Attempts::new();

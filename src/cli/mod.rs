@@ -81,7 +81,10 @@ pub fn main() -> u8 {
         .filter(|a| text::secret_kind(a).is_some())
         .collect();
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let matches = match Cli::command().try_get_matches_from(&argv) {
+    // The command tree is built once (it is most of clap's start-up cost) and kept for the
+    // provenance and secret checks below.
+    let mut definition = Cli::command();
+    let matches = match definition.try_get_matches_from_mut(&argv) {
         Ok(m) => m,
         Err(e) => return usage_error(&e, &argv, &secrets),
     };
@@ -91,8 +94,9 @@ pub fn main() -> u8 {
     };
     output::set_color(cli.color);
     let (command, format) = cli.command.name_and_format();
-    let provenance = provenance(&matches);
-    let result = refuse_secret_values(&matches).and_then(|()| run(cli.command, &provenance));
+    let provenance = provenance(&definition, &matches);
+    let result =
+        refuse_secret_values(&definition, &matches).and_then(|()| run(cli.command, &provenance));
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(e) => return fail(command, format, e.redacted(&secrets)),
@@ -151,12 +155,11 @@ fn fail(command: CommandName, format: Format, error: Error) -> u8 {
 }
 
 /// Which flags were typed and which came from the environment.
-fn provenance(matches: &clap::ArgMatches) -> Provenance {
+fn provenance(definition: &clap::Command, matches: &clap::ArgMatches) -> Provenance {
     let mut p = Provenance::default();
     let Some((command, sub)) = matches.subcommand() else {
         return p;
     };
-    let definition = Cli::command();
     let args = definition.find_subcommand(command);
     for id in sub.ids() {
         match sub.value_source(id.as_str()) {
@@ -241,7 +244,7 @@ fn command_and_format(argv: &[OsString]) -> (CommandName, Option<Format>) {
 /// Refuses any argument value (typed, or from an environment variable) that holds key
 /// material or an assertion, naming the flag but never the value. A key's content where its
 /// path belongs, or in `--client-id`, would otherwise be echoed by an error or a report.
-fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), Error> {
+fn refuse_secret_values(cmd: &clap::Command, matches: &clap::ArgMatches) -> Result<(), Error> {
     let Some((command, sub)) = matches.subcommand() else {
         return Ok(());
     };
@@ -250,7 +253,6 @@ fn refuse_secret_values(matches: &clap::ArgMatches) -> Result<(), Error> {
     if command == "explain" {
         return Ok(());
     }
-    let cmd = Cli::command();
     let Some(definition) = cmd.find_subcommand(command) else {
         return Ok(());
     };
