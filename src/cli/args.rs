@@ -74,6 +74,11 @@ pub enum Command {
     /// A local Salesforce token endpoint: check the assertion a real client sends.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
+    /// Print the manual page (roff), of the tool or of one command.
+    #[command(
+        after_help = "Examples:\n  jwt-preflight man | man -l -\n  jwt-preflight man > /usr/local/share/man/man1/jwt-preflight.1\n  jwt-preflight man check > jwt-preflight-check.1"
+    )]
+    Man(ManArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  jwt-preflight completions bash > /etc/bash_completion.d/jwt-preflight\n  jwt-preflight completions zsh > ~/.zfunc/_jwt-preflight"
@@ -177,6 +182,7 @@ impl Command {
             Command::Keygen(_) => (CommandName::Keygen, report::Format::Human),
             Command::Completions(_) => (CommandName::Completions, report::Format::Human),
             Command::Serve(a) => (CommandName::Serve, a.format.into()),
+            Command::Man(_) => (CommandName::Man, report::Format::Human),
         }
     }
 }
@@ -698,6 +704,14 @@ pub struct ServeArgs {
         help_heading = "Output"
     )]
     pub cert_warn_days: i64,
+}
+
+/// `man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// One command's page (check, serve, …) instead of the tool's.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// `completions`.

@@ -11,6 +11,7 @@ mod explain;
 mod inputs;
 mod inspect;
 mod keygen;
+mod man;
 mod output;
 mod pairs;
 mod rules;
@@ -134,6 +135,7 @@ fn run(command: Command, provenance: &Provenance) -> Result<Outcome, Error> {
         Command::Rules(a) => Ok(rules::run(&a)),
         Command::Keygen(a) => keygen::run(&a),
         Command::Completions(a) => Ok(completions::run(&a)),
+        Command::Man(a) => man::run(&a),
         #[cfg(feature = "serve")]
         Command::Serve(a) => serve::run(&a, provenance),
         // The command is listed either way, so that scripts get a clear answer.

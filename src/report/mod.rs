@@ -73,6 +73,8 @@ pub enum CommandName {
     Completions,
     /// `serve`.
     Serve,
+    /// `man`.
+    Man,
     /// No command could be read from the command line.
     None,
 }
@@ -90,6 +92,7 @@ impl CommandName {
             CommandName::Keygen => "keygen",
             CommandName::Completions => "completions",
             CommandName::Serve => "serve",
+            CommandName::Man => "man",
             CommandName::None => "jwt-preflight",
         }
     }
@@ -106,6 +109,7 @@ impl CommandName {
             CommandName::Keygen,
             CommandName::Completions,
             CommandName::Serve,
+            CommandName::Man,
         ]
         .into_iter()
         .find(|c| c.as_str() == name)

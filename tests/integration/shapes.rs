@@ -45,6 +45,7 @@ fn help_of_every_command() {
         "keygen",
         "completions",
         "serve",
+        "man",
     ] {
         let args: Vec<&str> = [command, "--help"]
             .into_iter()
@@ -204,4 +205,46 @@ fn records_of_a_run_that_could_not_start() {
             );
         }
     }
+}
+
+/// The manual pages come from the same clap definition as `--help`: a snapshot of the tool's
+/// page and of one command's, and each names every command or flag its `--help` does.
+#[test]
+fn man_pages_from_the_clap_definition() {
+    let (status, page, _) = run(&["man"]);
+    assert_eq!(status, 0);
+    assert!(page.contains(".TH jwt-preflight 1"), "{page}");
+    for command in [
+        "check",
+        "inspect",
+        "sign",
+        "pairs",
+        "explain",
+        "rules",
+        "keygen",
+        "serve",
+        "man",
+        "completions",
+    ] {
+        assert!(
+            page.contains(&format!("jwt\\-preflight\\-{command}(1)")),
+            "{command} not listed"
+        );
+    }
+    insta::assert_snapshot!("man", page);
+    let (status, check, _) = run(&["man", "check"]);
+    assert_eq!(status, 0);
+    assert!(check.contains(".TH jwt-preflight-check 1"), "{check}");
+    for flag in [
+        "\\-\\-assertion",
+        "\\-\\-client\\-id",
+        "\\-\\-clock\\-check",
+        "\\-\\-config",
+    ] {
+        assert!(check.contains(flag), "{flag} missing");
+    }
+    insta::assert_snapshot!("man_check", check);
+    let (status, _, err) = run(&["man", "nope"]);
+    assert_eq!(status, 2);
+    assert!(err.contains("no command 'nope'"), "{err}");
 }
