@@ -238,13 +238,18 @@ pub fn serve_request(org: &crate::serve::ServedOrg, data: &[u8]) {
     let signatures: Vec<String> = form_urlencoded::parse(&request.body)
         .chain(form_urlencoded::parse(query.as_bytes()))
         .map(|(_, v)| token::parse(&v))
-        // A signature is base64url; a run of other bytes the path shares is not one.
+        // A signed compact JWS: a base64url header of a JSON object (`eyJ…`) and a base64url
+        // signature. Runs of other bytes that the path happens to share are no secret.
         .filter(|t| {
-            t.is_three_segments()
-                && t.signature_b64.len() >= 16
-                && t.signature_b64
-                    .bytes()
+            let base64url = |s: &str| {
+                s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            };
+            t.is_three_segments()
+                && t.header_b64.starts_with("eyJ")
+                && base64url(&t.header_b64)
+                && t.signature_b64.len() >= 16
+                && base64url(&t.signature_b64)
         })
         .map(|t| t.signature_b64)
         .collect();
