@@ -24,6 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod salesforce;
 pub mod serve;
+pub mod sfdx;
 pub mod signature;
 pub mod text;
 pub mod timefmt;

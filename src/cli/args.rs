@@ -102,6 +102,10 @@ const CHECK_EXAMPLES: &str = "Examples:
   jwt-preflight check --assertion token.jwt --cert server.crt \\
       --client-id 3MVG9… --username ci@acme.com
 
+  # An org the sf CLI logged in to with JWT, or all of them:
+  jwt-preflight check --target-org prod --cert server.crt
+  jwt-preflight check --all-sf-orgs
+
   # In CI, as GitHub annotations or JSON, at a fixed instant:
   jwt-preflight check --config jwt-preflight.toml --format github
   jwt-preflight check --assertion - --cert server.crt \\
@@ -379,6 +383,26 @@ pub struct CheckArgs {
     /// With --config: check only this org.
     #[arg(long, value_name = "NAME", requires = "config", help_heading = "CI")]
     pub org: Option<String>,
+
+    /// Check an org the Salesforce CLI authorised with `sf org login jwt`, by alias or
+    /// username: its stored client id, username, login URL and key (also SF_TARGET_ORG, when
+    /// no --key, --assertion or --config is given).
+    #[arg(
+        long,
+        value_name = "ALIAS|USERNAME",
+        conflicts_with_all = ["config", "assertion"],
+        help_heading = "The sf CLI's orgs"
+    )]
+    pub target_org: Option<String>,
+
+    /// Check every org the Salesforce CLI authorised with JWT (the others are listed as
+    /// skipped, with why).
+    #[arg(
+        long,
+        conflicts_with_all = ["config", "assertion", "target_org"],
+        help_heading = "The sf CLI's orgs"
+    )]
+    pub all_sf_orgs: bool,
 
     /// Passphrase sources.
     #[command(flatten)]

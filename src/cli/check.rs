@@ -20,6 +20,9 @@ pub fn run(a: &CheckArgs, provenance: &Provenance) -> Result<Outcome, Error> {
     if a.config.is_some() {
         return config_mode(a, provenance);
     }
+    if let Some(selection) = super::sf_orgs::selection(a) {
+        return super::sf_orgs::run(a, provenance, selection);
+    }
     let exp = expectations(&a.claims, a.cert_warn_days)?;
     let now = inputs::now(a.claims.now.as_deref())?;
     let key = a
@@ -184,8 +187,19 @@ fn config_mode(a: &CheckArgs, provenance: &Provenance) -> Result<Outcome, Error>
         ));
     }
     let orgs = read_config(path, a.org.as_deref()).map_err(|e| provenance.note_env("config", e))?;
+    check_orgs(a, provenance, &orgs, Vec::new())
+}
+
+/// Checks every org (of a config file, or of the sf CLI), with the flags layered over each;
+/// `skipped` are reported as not checked.
+pub(super) fn check_orgs(
+    a: &CheckArgs,
+    provenance: &Provenance,
+    orgs: &[config::Org],
+    skipped: Vec<(String, String)>,
+) -> Result<Outcome, Error> {
     let (typed, fallback) = layers(a, provenance);
-    let orgs = config::resolve(&orgs, &typed, &fallback);
+    let orgs = config::resolve(orgs, &typed, &fallback);
     let now = inputs::now(a.claims.now.as_deref())?;
     let clocks = measure_clocks(&orgs, a)?;
     // Every file is read and every passphrase asked for, in file order, before the parallel
@@ -201,6 +215,7 @@ fn config_mode(a: &CheckArgs, provenance: &Provenance) -> Result<Outcome, Error>
     });
     let report = OrgsReport {
         orgs: orgs.iter().map(|o| o.name.clone()).zip(results).collect(),
+        skipped,
     };
     Ok(Document::Orgs(report).into())
 }

@@ -17,6 +17,7 @@ mod pairs;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
+mod sf_orgs;
 mod sign;
 
 pub use crate::error::Error;

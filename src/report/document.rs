@@ -238,6 +238,8 @@ impl PairsReport {
 pub struct OrgsReport {
     /// Each org's name and its report.
     pub orgs: Vec<(String, Result<Report, Error>)>,
+    /// Orgs not checked, and why (`--all-sf-orgs`: the sf CLI's orgs not authorised by JWT).
+    pub skipped: Vec<(String, String)>,
 }
 
 impl OrgsReport {

@@ -97,6 +97,14 @@ fn orgs(o: &OrgsReport) -> String {
             }
         }
     }
+    for (name, why) in &o.skipped {
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            escape_property(&format!("org {name} skipped")),
+            escape_data(why)
+        );
+    }
     let _ = writeln!(
         out,
         "jwt-preflight check: {} ({} orgs)",

@@ -48,7 +48,16 @@ pub fn to_value(doc: &Document) -> Value {
                     Err(e) => json!({"name": name, "verdict": "fail", "error": e.line()}),
                 })
                 .collect();
-            Map::from_iter([("orgs".to_string(), Value::Array(orgs))])
+            let mut body = Map::from_iter([("orgs".to_string(), Value::Array(orgs))]);
+            if !o.skipped.is_empty() {
+                let skipped = o
+                    .skipped
+                    .iter()
+                    .map(|(name, why)| json!({"name": name, "reason": why}))
+                    .collect();
+                body.insert("skipped".into(), Value::Array(skipped));
+            }
+            body
         }
         Document::Pairs(r) => {
             let pairs: Vec<Value> = r

@@ -11,8 +11,10 @@ mod hostile;
 mod inputs;
 mod keygen;
 mod reports;
+mod routes;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
+mod sf_orgs;
 mod shapes;
 mod util;

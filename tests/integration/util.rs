@@ -29,6 +29,7 @@ pub fn bin() -> Command {
         "SF_LOGIN_URL",
         "SF_AUDIENCE_URL",
         "JWT_PREFLIGHT_CONFIG",
+        "SF_TARGET_ORG",
         "CLICOLOR_FORCE",
     ] {
         c.env_remove(var);

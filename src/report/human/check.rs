@@ -120,9 +120,16 @@ pub(super) fn orgs(o: &OrgsReport) -> String {
         0 => String::new(),
         n => format!(", {n} could not run"),
     };
+    for (name, why) in &o.skipped {
+        let _ = writeln!(s, "{DIM}skipped org {name}: {why}{DIM:#}");
+    }
+    let skipped = match o.skipped.len() {
+        0 => String::new(),
+        n => format!(", {n} skipped"),
+    };
     let _ = writeln!(
         s,
-        "{}: {} orgs, {passed} passing{not_run}; {}",
+        "{}: {} orgs, {passed} passing{not_run}{skipped}; {}",
         if o.failed() { "FAIL" } else { "PASS" },
         o.orgs.len(),
         count_phrase(e, w, i)
