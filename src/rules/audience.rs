@@ -294,3 +294,126 @@ fn compare_with_login_url(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Severity;
+    use serde_json::json;
+
+    /// Runs [`evaluate`] on `{"aud": aud}` against `login_url` and `--audience`.
+    fn run(aud: Value, login_url: &str, audience: Option<&str>) -> Vec<Finding> {
+        let claims = json!({ "aud": aud }).as_object().unwrap().clone();
+        let exp = Expectations {
+            login_url: login_url.to_string(),
+            audience: audience.map(str::to_string),
+            ..Expectations::default()
+        };
+        let mut out = Findings::new();
+        evaluate(&claims, &exp, &mut out);
+        out.finish().1
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(Finding::code).collect()
+    }
+
+    const LOGIN: &str = "https://login.salesforce.com";
+
+    #[test]
+    fn an_array_of_one_string_suggests_that_string() {
+        let f = run(json!([LOGIN]), LOGIN, None);
+        assert_eq!(codes(&f), ["PF322"]);
+        assert!(
+            f[0].message
+                .contains("send the string \"https://login.salesforce.com\" instead"),
+            "{}",
+            f[0].message
+        );
+        let f = run(json!([LOGIN, LOGIN]), LOGIN, None);
+        assert_eq!(codes(&f), ["PF322"]);
+        assert!(
+            !f[0].message.contains("send the string"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_word_without_a_dot_is_not_a_url() {
+        for aud in ["localhost", ""] {
+            let f = run(json!(aud), LOGIN, None);
+            assert_eq!(codes(&f), ["PF322"], "{aud:?}");
+            assert!(f[0].message.contains("is not a URL"), "{}", f[0].message);
+            assert_eq!(f[0].severity, Severity::Warning);
+        }
+    }
+
+    #[test]
+    fn userinfo_port_or_trailing_dot_in_the_audience() {
+        for (aud, what) in [
+            (
+                "https://ci@login.salesforce.com",
+                "user information before the host",
+            ),
+            ("https://login.salesforce.com:8443", "a port"),
+            (
+                "https://login.salesforce.com.",
+                "a trailing dot after the host",
+            ),
+        ] {
+            let f = run(json!(aud), LOGIN, None);
+            assert_eq!(codes(&f), ["PF322"], "{aud}");
+            assert!(
+                f[0].message.contains(&format!("has {what};")),
+                "{}",
+                f[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn a_path_on_a_login_server_is_refused_but_not_on_a_site() {
+        let f = run(json!("https://login.salesforce.com/services"), LOGIN, None);
+        assert_eq!(codes(&f), ["PF322"]);
+        assert!(
+            f[0].message.contains("has the path /services;"),
+            "{}",
+            f[0].message
+        );
+        let site = "https://acme.my.site.com";
+        assert_eq!(
+            codes(&run(json!("https://acme.my.site.com/s"), site, None)),
+            [] as [&str; 0]
+        );
+    }
+
+    #[test]
+    fn a_site_audience_must_name_the_site_posted_to() {
+        let f = run(json!("https://acme.my.site.com"), LOGIN, None);
+        assert_eq!(codes(&f), ["PF323"]);
+        assert!(
+            f[0].message.contains("names the site acme.my.site.com"),
+            "{}",
+            f[0].message
+        );
+        let site = "https://acme.my.site.com";
+        assert!(run(json!(site), site, None).is_empty());
+    }
+
+    #[test]
+    fn the_token_endpoint_against_the_expected_audience() {
+        let endpoint = "https://login.salesforce.com/services/oauth2/token";
+        // Its origin is the expected audience: PF327 says enough.
+        let f = run(json!(endpoint), LOGIN, Some(LOGIN));
+        assert_eq!(codes(&f), ["PF327"]);
+        // Its origin is another audience: PF323 as well.
+        let f = run(json!(endpoint), LOGIN, Some("https://test.salesforce.com"));
+        assert_eq!(codes(&f), ["PF323", "PF327"]);
+        assert!(
+            f[0].message.contains("expected audience (--audience)"),
+            "{}",
+            f[0].message
+        );
+    }
+}

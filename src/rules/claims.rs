@@ -202,4 +202,165 @@ mod tests {
         assert!(issuer_shape("RS256").contains("algorithm"));
         assert!(issuer_shape("ci@example.com").contains("username"));
     }
+
+    use crate::catalog::Severity;
+    use serde_json::json;
+
+    fn object(v: Value) -> Object {
+        v.as_object().unwrap().clone()
+    }
+
+    fn issuer_findings(iss: &str, client_id: Option<&str>) -> Vec<Finding> {
+        let exp = Expectations {
+            client_id: client_id.map(str::to_string),
+            ..Expectations::default()
+        };
+        let mut out = Findings::new();
+        evaluate_issuer(&object(json!({ "iss": iss })), &exp, &mut out);
+        out.finish().1
+    }
+
+    fn subject_findings(claims: Value, username: Option<&str>) -> Vec<Finding> {
+        let exp = Expectations {
+            username: username.map(str::to_string),
+            ..Expectations::default()
+        };
+        let mut out = Findings::new();
+        evaluate_subject(&object(claims), &exp, &mut out);
+        out.finish().1
+    }
+
+    #[test]
+    fn an_org_id_needs_00d_letters_and_digits_and_15_or_18_characters() {
+        assert_eq!(issuer_shape("00D5g000004ABCD"), ": it is an org id");
+        // 15 letters and digits, but not 00D…
+        assert_eq!(issuer_shape("ABCDEFGHIJKLMNO"), "");
+        // 00D… of 15 characters, but not all letters and digits.
+        assert_eq!(issuer_shape("00D5g000004ABC-"), "");
+        // 00D… letters and digits, but 16 characters.
+        assert_eq!(issuer_shape("00D5g000004ABCDE"), "");
+        let f = issuer_findings("ABCDEFGHIJKLMNO", None);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is(Code::PF303));
+        assert!(!f[0].message.contains("org id"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn an_algorithm_name_has_five_characters() {
+        assert_eq!(issuer_shape("es512"), ": it is an algorithm name");
+        assert_eq!(issuer_shape("RSAKEY"), "");
+        assert_eq!(issuer_shape("abcde"), "");
+    }
+
+    #[test]
+    fn a_wrong_issuer_names_the_near_miss() {
+        let want = "3MVGabcDEF";
+        for (got, hint) in [
+            (
+                " 3MVGabcDEF",
+                " (they differ only in surrounding whitespace)",
+            ),
+            ("3mvgABCdef", " (they differ only in letter case)"),
+            ("3MVGabc", " (one is cut short)"),
+            ("3MVGabcDEF12", " (one is cut short)"),
+        ] {
+            let f = issuer_findings(got, Some(want));
+            let pf302: Vec<_> = f.iter().filter(|f| f.is(Code::PF302)).collect();
+            assert_eq!(pf302.len(), 1, "{got:?}");
+            assert!(
+                pf302[0].message.ends_with(&format!("is \"{want}\"{hint}")),
+                "{}",
+                pf302[0].message
+            );
+        }
+        let f = issuer_findings("3MVGxyz", Some(want));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is(Code::PF302));
+        assert!(
+            f[0].message.ends_with(&format!("is \"{want}\"")),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(near_miss("3MVGxyz", want), "");
+    }
+
+    #[test]
+    fn prn_next_to_sub() {
+        let f = subject_findings(
+            json!({ "sub": "a@example.com", "prn": "b@example.com" }),
+            None,
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is(Code::PF314));
+        assert_eq!(
+            f[0].message,
+            "the legacy \"prn\" (\"b@example.com\") is present and wins over \"sub\" (\"a@example.com\")"
+        );
+        let f = subject_findings(
+            json!({ "sub": "a@example.com", "prn": "a@example.com" }),
+            None,
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is(Code::PF314));
+        assert_eq!(
+            f[0].message,
+            "the legacy \"prn\" is present next to \"sub\"; Salesforce uses prn"
+        );
+    }
+
+    #[test]
+    fn a_wrong_prn_says_whether_sub_is_right() {
+        let pf312 = |claims: Value| {
+            let f = subject_findings(claims, Some("c@example.com"));
+            let m: Vec<_> = f.into_iter().filter(|f| f.is(Code::PF312)).collect();
+            assert_eq!(m.len(), 1);
+            m[0].message.clone()
+        };
+        let right_sub = pf312(json!({ "sub": "c@example.com", "prn": "b@example.com" }));
+        assert!(
+            right_sub.ends_with("(sub is right, but prn wins)"),
+            "{right_sub}"
+        );
+        let wrong_sub = pf312(json!({ "sub": "a@example.com", "prn": "b@example.com" }));
+        assert!(!wrong_sub.contains("sub is right"), "{wrong_sub}");
+        let only_sub = pf312(json!({ "sub": "a@example.com" }));
+        assert!(!only_sub.contains("sub is right"), "{only_sub}");
+    }
+
+    #[test]
+    fn a_user_id_needs_005_letters_and_digits_and_15_or_18_characters() {
+        let user_id = |s: &str| username_problem(s).is_some_and(|p| p.contains("user id"));
+        assert!(user_id("0055g00000AbCdE"));
+        assert!(!user_id("ABCDEFGHIJKLMNO"));
+        assert!(!user_id("0055g00000AbCd-"));
+        assert!(!user_id("0055g00000AbCdEA"));
+    }
+
+    #[test]
+    fn a_username_is_shaped_like_an_e_mail_address() {
+        for bad in [
+            "@example.com",
+            "ci@localhost",
+            "ci@.example.com",
+            "ci@example.com.",
+            "ci@exa mple.com",
+            "ci@example.com@example.com",
+        ] {
+            assert!(
+                username_problem(bad).is_some_and(|p| p.starts_with("is not shaped like")),
+                "{bad:?}"
+            );
+        }
+        let f = subject_findings(json!({ "sub": "@example.com" }), None);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is(Code::PF313));
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(
+            f[0].message
+                .starts_with("sub \"@example.com\" is not shaped like"),
+            "{}",
+            f[0].message
+        );
+        assert!(subject_findings(json!({ "sub": "ci@example.com" }), None).is_empty());
+    }
 }
