@@ -7,8 +7,6 @@ use super::{Error, describe_unknown};
 use chrono::{DateTime, Utc};
 use rsa::PublicKey;
 use rsa::pkcs1::RsaPublicKeyRef;
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
 use x509_cert::name::Name;
@@ -196,8 +194,12 @@ pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<Cer
         serial: colon_hex(tbs.serial_number().as_bytes()),
         not_before: to_utc(tbs.validity().not_before),
         not_after: to_utc(tbs.validity().not_after),
-        sha1_fingerprint: colon_hex(&Sha1::digest(der)),
-        sha256_fingerprint: colon_hex(&Sha256::digest(der)),
+        // ring's digests: ring has probed the CPU already for the signature, where the sha1
+        // and sha2 crates would each probe it again (a CPUID trap costs microseconds in a VM).
+        sha1_fingerprint: colon_hex(
+            ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der).as_ref(),
+        ),
+        sha256_fingerprint: colon_hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref()),
         key,
         bits,
         self_signed: tbs.subject() == tbs.issuer(),
