@@ -707,6 +707,12 @@ impl Attempts {
     /// a pause, or with a success; the summary of one that tried more than one pair is
     /// returned: `before` the exchange (the previous login it ended) or `with` it (its own).
     pub fn record(&mut self, e: &Exchange) -> Recorded {
+        self.record_at(e, e.at)
+    }
+
+    /// [`record`](Self::record), with the instant the request arrived by the real clock: the
+    /// one the pauses between requests are measured by, whatever `--now` pins the rules to.
+    pub fn record_at(&mut self, e: &Exchange, arrived: DateTime<Utc>) -> Recorded {
         if e.kind != ExchangeKind::Token {
             return Recorded::default();
         }
@@ -714,7 +720,7 @@ impl Attempts {
         let continues = self
             .current
             .as_ref()
-            .is_some_and(|g| g.key == key && (e.at - g.last).num_seconds() < ATTEMPT_GAP_SECS);
+            .is_some_and(|g| g.key == key && (arrived - g.last).num_seconds() < ATTEMPT_GAP_SECS);
         let before = if continues {
             None
         } else {
@@ -722,11 +728,11 @@ impl Attempts {
         };
         let group = self.current.get_or_insert_with(|| Group {
             key,
-            last: e.at,
+            last: arrived,
             pair: e.org_pair.clone(),
             attempts: Vec::new(),
         });
-        group.last = e.at;
+        group.last = arrived;
         group.attempts.push(attempt(e));
         let with = if e.reply.status < 400 {
             self.current.take().and_then(summarize)

@@ -205,7 +205,7 @@ impl Sink {
             ExchangeKind::FollowUp => self.totals.follow_ups += 1,
             ExchangeKind::NotFound => self.totals.not_found += 1,
         }
-        let recorded = self.attempts.record(&e);
+        let recorded = self.attempts.record_at(&e, chrono::Utc::now());
         if let Some(s) = recorded.before {
             self.emit(ServeEvent::Attempts(s));
         }

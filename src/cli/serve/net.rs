@@ -55,6 +55,8 @@ struct Shared {
     direct_tls: Arc<ServerConfig>,
     /// The `--as` URL's origin.
     direct_origin: String,
+    /// The address bound (with the port picked for `--port 0`).
+    address: SocketAddr,
     settings: Settings,
     sink: Mutex<Option<Sink>>,
     /// Rung by the first token request under `--once`.
@@ -160,6 +162,7 @@ async fn serve(
     let shared = Arc::new(Shared {
         orgs,
         direct_origin: stands_for.canonical_origin(),
+        address,
         direct_tls,
         ca,
         sink: Mutex::new(Some(sink)),
@@ -207,10 +210,8 @@ async fn serve(
                 // Out of file descriptors and the like: wait a little rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             },
-            _ = tick.tick() => {
-                let now = shared.now();
-                shared.with_sink(|s| s.idle(now));
-            }
+            // Pauses are measured by the real clock, even under --now.
+            _ = tick.tick() => shared.with_sink(|s| s.idle(Utc::now())),
             _ = shared.token_seen.notified(), if shared.settings.once => break "--once",
             _ = &mut deadline => break "--timeout",
             _ = tokio::signal::ctrl_c() => break "Ctrl-C",
@@ -392,7 +393,7 @@ fn reached_as(req: &Request<Incoming>, scheme: &str, shared: &Shared) -> String 
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
         })
         .map(str::to_string)
-        .unwrap_or_else(|| shared.settings.listen.to_string());
+        .unwrap_or_else(|| shared.address.to_string());
     format!("{scheme}://{host}")
 }
 
