@@ -219,8 +219,7 @@ pub fn handle(req: &Request, orgs: &[ServedOrg], now: DateTime<Utc>) -> Exchange
         kind: ExchangeKind::NotFound,
         client: req.user_agent.clone(),
         method: req.method.clone(),
-        // A path is the client's to choose: any token in it is shown without its signature.
-        url: crate::text::redact_signatures(&format!("{}{}", req.origin, path)),
+        url: shown_url(req, path, None),
         org: None,
         org_pair: None,
         report: None,
@@ -233,12 +232,41 @@ pub fn handle(req: &Request, orgs: &[ServedOrg], now: DateTime<Utc>) -> Exchange
         token_request(req, &login_url, orgs, now, &mut exchange);
     } else if let Some(reply) = follow_up(&req.method, path, query, &req.origin) {
         exchange.kind = ExchangeKind::FollowUp;
-        if let Some(q) = query {
-            exchange.url = crate::text::redact_signatures(&format!("{}?{q}", exchange.url));
-        }
+        exchange.url = shown_url(req, path, query);
         exchange.reply = reply;
     }
     exchange
+}
+
+/// The URL as every record shows it: percent-decoded (a query reads as the SOQL it is), and,
+/// since the path and query are the client's to choose, with any token's signature hidden,
+/// however its dots were encoded.
+fn shown_url(req: &Request, path: &str, query: Option<&str>) -> String {
+    let raw = match query {
+        Some(q) => format!("{}{path}?{q}", req.origin),
+        None => format!("{}{path}", req.origin),
+    };
+    let decoded = percent_encoding::percent_decode_str(&raw).decode_utf8_lossy();
+    let mut shown = crate::text::redact_signatures(&decoded);
+    // The signature of a token the client sent in the body or the query is hidden wherever
+    // else it shows, in whatever shape.
+    for sig in sent_signatures(req, query) {
+        shown = shown.replace(&sig, "<signature hidden>");
+    }
+    shown
+}
+
+/// The signatures of the signed compact JWSs (`eyJ…` headers) in the request's form body and
+/// query.
+fn sent_signatures(req: &Request, query: Option<&str>) -> Vec<String> {
+    form_urlencoded::parse(&req.body)
+        .chain(form_urlencoded::parse(query.unwrap_or("").as_bytes()))
+        .map(|(_, v)| token::parse(&v))
+        .filter(|t| {
+            t.is_three_segments() && t.header_b64.starts_with("eyJ") && t.signature_b64.len() >= 8
+        })
+        .map(|t| t.signature_b64)
+        .collect()
 }
 
 /// A token request: the request's shape first, then the assertion through `check`.
