@@ -226,7 +226,7 @@ pub fn handle(req: &Request, orgs: &[ServedOrg], now: DateTime<Utc>) -> Exchange
         decision: None,
         reply: not_found(),
     };
-    if let Some(site_path) = path.strip_suffix(TOKEN_PATH) {
+    if let Some(site_path) = path.strip_suffix(TOKEN_PATH).filter(|p| is_site_path(p)) {
         exchange.kind = ExchangeKind::Token;
         let login_url = format!("{}{}", req.origin, site_path);
         token_request(req, &login_url, orgs, now, &mut exchange);
@@ -236,6 +236,17 @@ pub fn handle(req: &Request, orgs: &[ServedOrg], now: DateTime<Utc>) -> Exchange
         exchange.reply = reply;
     }
     exchange
+}
+
+/// Whether what comes before `/services/oauth2/token` can be an Experience Cloud site's path
+/// (`/customers`): short, plain characters. Anything else is no token endpoint, and never
+/// reaches the rules as part of a login URL.
+fn is_site_path(p: &str) -> bool {
+    p.is_empty()
+        || (p.starts_with('/')
+            && p.len() <= 100
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.')))
 }
 
 /// The URL as every record shows it: percent-decoded (a query reads as the SOQL it is), and,
@@ -1109,6 +1120,25 @@ mod tests {
         r.target = format!("/customers{TOKEN_PATH}");
         let e = handle(&r, &[o], now());
         assert_eq!(e.reply.status, 200, "{:?}", e.report.map(|r| r.findings));
+    }
+
+    #[test]
+    fn only_a_plain_short_prefix_is_a_site_path() {
+        let mut r = post(LOGIN, String::new());
+        for (prefix, token) in [
+            ("", true),
+            ("/customers", true),
+            ("/a-b_c.d/e", true),
+            ("/x?y", false),
+            ("/with space", false),
+            ("no-slash", false),
+        ] {
+            r.target = format!("{prefix}{TOKEN_PATH}");
+            let kind = handle(&r, &[org()], now()).kind;
+            assert_eq!(kind == ExchangeKind::Token, token, "{prefix:?}");
+        }
+        r.target = format!("/{}{TOKEN_PATH}", "a".repeat(100));
+        assert_eq!(handle(&r, &[org()], now()).kind, ExchangeKind::NotFound);
     }
 
     #[test]
