@@ -261,7 +261,8 @@ fn shown_url(req: &Request, path: &str, query: Option<&str>) -> String {
     let mut shown = crate::text::redact_signatures(&decoded);
     // The signature of a token the client sent in the body or the query is hidden wherever
     // else it shows, in whatever shape.
-    for sig in sent_signatures(req, query) {
+    let sent_query = req.target.split_once('?').map(|(_, q)| q);
+    for sig in sent_signatures(req, sent_query) {
         shown = shown.replace(&sig, "<signature hidden>");
     }
     shown
