@@ -15,9 +15,13 @@ pub struct Error {
 
 impl Error {
     /// An error whose message is already complete.
+    ///
+    /// Every part of an error is shown with its control characters escaped: an error is one
+    /// line, and a part of it may come from the input (a PEM tag quoted by the parser, a
+    /// value from a config file) that could otherwise forge lines or drive the terminal.
     pub fn new(message: impl Into<String>) -> Self {
         Error {
-            message: message.into(),
+            message: one_line(message.into()),
             hint: None,
         }
     }
@@ -30,14 +34,14 @@ impl Error {
     /// The same error with what to do about it.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(one_line(hint.into()));
         self
     }
 
     /// The same error with more said about its cause, e.g. where a value came from.
     #[must_use]
     pub fn with_context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{} ({context})", self.message);
+        self.message = one_line(format!("{} ({context})", self.message));
         self
     }
 
@@ -45,7 +49,7 @@ impl Error {
     /// of a config file.
     #[must_use]
     pub fn within(mut self, whole: impl fmt::Display) -> Self {
-        self.message = format!("{whole}: {}", self.message);
+        self.message = one_line(format!("{whole}: {}", self.message));
         self
     }
 
@@ -77,6 +81,11 @@ impl Error {
     }
 }
 
+/// The text with its control characters (and bidirectional overrides) escaped.
+fn one_line(text: String) -> String {
+    crate::text::escape_controls(&text)
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.hint {
@@ -106,5 +115,22 @@ mod tests {
         );
         let e = Error::new("x").with_context("from SF_JWT_KEY_FILE");
         assert_eq!(e.line(), "x (from SF_JWT_KEY_FILE)");
+    }
+
+    #[test]
+    fn input_quoted_in_any_part_cannot_break_the_line() {
+        let e = Error::about("a.crt", "tag (\"\nERTIFICATE\")")
+            .with_context("line\r2")
+            .within("org \u{1b}]0;x\u{7}")
+            .with_hint("fix\nit");
+        assert!(
+            !e.line().contains(['\n', '\r', '\u{1b}', '\u{7}']),
+            "{}",
+            e.line()
+        );
+        assert_eq!(
+            e.line(),
+            "org \\u{001b}]0;x\\u{0007}: a.crt: tag (\"\\nERTIFICATE\") (line\\r2); fix\\nit"
+        );
     }
 }

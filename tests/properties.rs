@@ -24,7 +24,13 @@ use zeroize::Zeroizing;
 /// The fixtures' passphrase (testdata/README.md).
 const PASSPHRASE: &str = "preflight-test-pass";
 
+/// `cases` per property, unless `PROPTEST_CASES` asks for more (or fewer): the usual run is
+/// quick, and `PROPTEST_CASES=50000 cargo test --test properties` searches deeper.
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: None,
@@ -626,5 +632,22 @@ fn regression_alg_with_multibyte_char_at_byte_2() {
             "alg {alg:?}: {:?}",
             findings.findings()
         );
+    }
+}
+
+/// Found by `read_certificate_is_total_on_mutated_fixtures` in CI: a line break set inside the
+/// BEGIN tag made the PEM parser's error quote the tags, line break and all, so the error
+/// spanned two lines. Every part of an error now has its control characters escaped.
+#[test]
+fn regression_line_break_inside_a_pem_tag() {
+    let original = fixture("server.crt");
+    for (at, byte) in [(11usize, b'\n'), (11, 0x1b), (13, b'\r')] {
+        let mut bytes = original.clone();
+        bytes[at] = byte;
+        let e = read_certificate("server.crt", &bytes).expect_err("damaged");
+        assert!(e.message().starts_with("server.crt: "), "{}", e.message());
+        assert!(!e.line().chars().any(char::is_control), "{:?}", e.line());
+        let e = read_private_key("server.crt", &bytes, &mut no_passphrase).expect_err("not a key");
+        assert!(!e.line().chars().any(char::is_control), "{:?}", e.line());
     }
 }
