@@ -1,7 +1,7 @@
 //! `check`, and `check --config` for every org of a config file.
 
 use super::args::{CheckArgs, ClaimArgs};
-use super::inputs::{self, KeyFile, load_cert, passphrase_spec, read_key};
+use super::inputs::{self, load_cert, passphrase_spec};
 use super::{Error, Outcome, Provenance, clock};
 use crate::check::{self as core, AssertionInput, CheckInput};
 use crate::config::{self, Layer, Passphrase, ResolvedOrg};
@@ -251,15 +251,15 @@ struct OrgMaterial {
     cert: Option<CertInfo>,
 }
 
-/// Reads every org's files in order, parses the keys (in parallel where no prompt is
-/// needed, then the prompts in order) and the certificates. Orgs often share a key or a
-/// certificate (a sandbox keeps production's): each distinct file is read and parsed once per
-/// run, and its passphrase asked for once.
+/// Reads and parses every org's key and certificate (see [`inputs::load_material`]: on every
+/// core, then the passphrase prompts in order). Orgs often share a key or a certificate (a
+/// sandbox keeps production's): each distinct file is read and parsed once per run, and its
+/// passphrase asked for once.
 fn load_orgs(orgs: &[ResolvedOrg]) -> Vec<Result<OrgMaterial, Error>> {
     use std::collections::HashMap;
-    let mut key_jobs: Vec<(Result<KeyFile, Error>, Option<Passphrase>)> = Vec::new();
+    let mut key_jobs: Vec<(&Path, Option<&Passphrase>)> = Vec::new();
     let mut key_index: HashMap<(&Path, Option<&Passphrase>), usize> = HashMap::new();
-    let mut certs: Vec<Result<CertInfo, Error>> = Vec::new();
+    let mut cert_jobs: Vec<&Path> = Vec::new();
     let mut cert_index: HashMap<&Path, usize> = HashMap::new();
     let wanted: Vec<Result<(usize, Option<usize>), Error>> = orgs
         .iter()
@@ -268,36 +268,21 @@ fn load_orgs(orgs: &[ResolvedOrg]) -> Vec<Result<OrgMaterial, Error>> {
                 return Err(Error::new("has no `key`")
                     .with_hint("every org needs the private key it signs with"));
             };
-            let k = *key_index
-                .entry((key.as_path(), org.passphrase.as_ref()))
-                .or_insert_with(|| {
-                    key_jobs.push((read_key(key), org.passphrase.clone()));
-                    key_jobs.len() - 1
-                });
+            let job = (key.as_path(), org.passphrase.as_ref());
+            let k = *key_index.entry(job).or_insert_with(|| {
+                key_jobs.push(job);
+                key_jobs.len() - 1
+            });
             let c = org.cert.as_deref().map(|cert| {
                 *cert_index.entry(cert).or_insert_with(|| {
-                    certs.push(load_cert(cert));
-                    certs.len() - 1
+                    cert_jobs.push(cert);
+                    cert_jobs.len() - 1
                 })
             });
             Ok((k, c))
         })
         .collect();
-    let readable: Vec<(&KeyFile, Option<&Passphrase>)> = key_jobs
-        .iter()
-        .filter_map(|(f, spec)| f.as_ref().ok().map(|f| (f, spec.as_ref())))
-        .collect();
-    let mut parsed = inputs::parse_keys(&readable).into_iter();
-    let keys: Vec<Result<(KeyInfo, Option<u32>), Error>> = key_jobs
-        .iter()
-        .map(|(file, _)| {
-            let file = file.as_ref().map_err(Error::clone)?;
-            let key = parsed
-                .next()
-                .unwrap_or_else(|| Err(Error::new("the key was not parsed")))?;
-            Ok((key, file.mode))
-        })
-        .collect();
+    let (keys, certs) = inputs::load_material(&key_jobs, &cert_jobs);
     wanted
         .into_iter()
         .map(|w| {

@@ -225,34 +225,69 @@ pub fn parse_key(file: &KeyFile, spec: Option<&Passphrase>) -> Result<KeyInfo, E
     material::read_private_key(&display_path(&file.path), &file.bytes, &mut source)
 }
 
-/// Parses many keys: in parallel where no terminal prompt is needed, then, in input order,
-/// those that need one, so prompts never interleave.
-pub fn parse_keys(jobs: &[(&KeyFile, Option<&Passphrase>)]) -> Vec<Result<KeyInfo, Error>> {
+/// A key read and parsed, with its file's permission bits; or why it could not be.
+pub type LoadedKey = Result<(KeyInfo, Option<u32>), Error>;
+
+/// Reads and parses many keys and certificates in one pass over every core (one pass, not
+/// one per kind: each pass ends by waiting for its slowest job), then, in input order, the
+/// keys that need a passphrase typed at the terminal, so prompts never interleave. Each key
+/// comes with its file's permission bits.
+pub fn load_material(
+    keys: &[(&Path, Option<&Passphrase>)],
+    certs: &[&Path],
+) -> (Vec<LoadedKey>, Vec<Result<CertInfo, Error>>) {
+    enum Job<'a> {
+        Key(&'a Path, Option<&'a Passphrase>),
+        Cert(&'a Path),
+    }
+    enum Loaded<'a> {
+        Key(LoadedKey),
+        /// A key that waits for its passphrase to be typed.
+        KeyToPrompt(KeyFile, Option<&'a Passphrase>),
+        Cert(Result<CertInfo, Error>),
+    }
     let prompt = can_prompt();
-    let first = crate::parallel::map(jobs, |(file, spec)| {
-        let mut wants_prompt = false;
-        let mut source = |name: &str| {
-            if spec.is_none() && prompt {
-                wants_prompt = true;
-                return Err(Error::about(name, "needs a passphrase"));
-            }
-            passphrase_for(name, *spec)
-        };
-        let result =
-            material::read_private_key(&display_path(&file.path), &file.bytes, &mut source);
-        (result, wants_prompt)
-    });
-    first
-        .into_iter()
-        .zip(jobs)
-        .map(|((result, wants_prompt), (file, spec))| {
+    let jobs: Vec<Job> = keys
+        .iter()
+        .map(|(path, spec)| Job::Key(path, *spec))
+        .chain(certs.iter().map(|path| Job::Cert(path)))
+        .collect();
+    let loaded = crate::parallel::map(&jobs, |job| match job {
+        Job::Key(path, spec) => {
+            let file = match read_key(path) {
+                Ok(file) => file,
+                Err(e) => return Loaded::Key(Err(e)),
+            };
+            let mut wants_prompt = false;
+            let mut source = |name: &str| {
+                if spec.is_none() && prompt {
+                    wants_prompt = true;
+                    return Err(Error::about(name, "needs a passphrase"));
+                }
+                passphrase_for(name, *spec)
+            };
+            let result =
+                material::read_private_key(&display_path(&file.path), &file.bytes, &mut source);
             if wants_prompt {
-                parse_key(file, *spec)
+                Loaded::KeyToPrompt(file, *spec)
             } else {
-                result
+                Loaded::Key(result.map(|key| (key, file.mode)))
             }
-        })
-        .collect()
+        }
+        Job::Cert(path) => Loaded::Cert(load_cert(path)),
+    });
+    let mut loaded_keys = Vec::with_capacity(keys.len());
+    let mut loaded_certs = Vec::with_capacity(certs.len());
+    for loaded in loaded {
+        match loaded {
+            Loaded::KeyToPrompt(file, spec) => {
+                loaded_keys.push(parse_key(&file, spec).map(|key| (key, file.mode)));
+            }
+            Loaded::Key(result) => loaded_keys.push(result),
+            Loaded::Cert(result) => loaded_certs.push(result),
+        }
+    }
+    (loaded_keys, loaded_certs)
 }
 
 /// Reads and parses a private key file; returns it with the file's permission bits.

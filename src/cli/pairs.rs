@@ -3,7 +3,7 @@
 //! `crate::pairs`.
 
 use super::args::PairsArgs;
-use super::inputs::{self, KeyFile, load_cert, passphrase_spec, read_file, read_key};
+use super::inputs::{self, passphrase_spec, read_file};
 use super::{Error, Outcome};
 use crate::defaults::MAX_SNIFF_BYTES;
 use crate::pairs::{self, FileKind, Found, Pair};
@@ -44,40 +44,32 @@ pub fn run(a: &PairsArgs) -> Result<Outcome, Error> {
     let (found, skipped_links) = discover(&a.dirs, a.follow)?;
     let pairing = pairs::pair(&found);
     list.extend(pairing.pairs);
-    // Every file is read and every passphrase asked for, in order, before the parallel part.
+    // Every file is read and parsed, and every passphrase asked for in order, before the
+    // pairs are evaluated.
     let spec = passphrase_spec(&a.passphrase);
-    let files: Vec<Result<(KeyFile, Option<crate::material::CertInfo>), Error>> = list
+    let key_jobs: Vec<(&Path, Option<&crate::config::Passphrase>)> = list
         .iter()
-        .map(|p| {
-            let key = read_key(&p.key)?;
-            let cert = p.cert.as_deref().map(load_cert).transpose()?;
-            Ok((key, cert))
+        .map(|p| (p.key.as_path(), spec.as_ref()))
+        .collect();
+    let cert_jobs: Vec<&Path> = list.iter().filter_map(|p| p.cert.as_deref()).collect();
+    let (keys, certs) = inputs::load_material(&key_jobs, &cert_jobs);
+    let mut certs = certs.into_iter();
+    let loaded: Vec<Result<_, Error>> = list
+        .iter()
+        .zip(keys)
+        .map(|(p, key)| {
+            // Taken whatever happened to the key, so the certificates stay in step.
+            let cert = p.cert.as_ref().and_then(|_| certs.next()).transpose();
+            let (key, mode) = key?;
+            Ok((key, mode, cert?))
         })
-        .collect();
-    let jobs: Vec<(&KeyFile, Option<&crate::config::Passphrase>)> = files
-        .iter()
-        .filter_map(|f| f.as_ref().ok().map(|(k, _)| (k, spec.as_ref())))
-        .collect();
-    let mut keys = inputs::parse_keys(&jobs).into_iter();
-    let loaded: Vec<_> = files
-        .into_iter()
-        .map(|f| f.map(|(file, cert)| (keys.next(), file.mode, cert)))
         .collect();
     let indices: Vec<usize> = (0..list.len()).collect();
     let results = parallel::map(&indices, |&i| {
         let pair = &list[i];
         match &loaded[i] {
-            Ok((Some(Ok(key)), mode, cert)) => {
-                pairs::evaluate_pair(key, *mode, cert.as_ref(), &exp, now)
-            }
-            Ok((Some(Err(e)), _, _)) | Err(e) => {
-                pairs::error_pair(&pair.key, pair.cert.as_deref(), e.line())
-            }
-            Ok((None, _, _)) => pairs::error_pair(
-                &pair.key,
-                pair.cert.as_deref(),
-                "the key was not parsed".to_string(),
-            ),
+            Ok((key, mode, cert)) => pairs::evaluate_pair(key, *mode, cert.as_ref(), &exp, now),
+            Err(e) => pairs::error_pair(&pair.key, pair.cert.as_deref(), e.line()),
         }
     });
     Ok(Document::Pairs(PairsReport {

@@ -364,12 +364,7 @@ pub(crate) fn parse_pem_blocks(name: &str, text: &str) -> Result<(PemBlocks, Vec
     // A mangled secret may still parse (the pem crate is lenient about line breaks), but
     // openssl and the Salesforce CLI will not read it: always say what was repaired.
     let (repaired, notes) = pem_repair::repair(text);
-    let repaired = Zeroizing::new(repaired);
-    let source: &str = if notes.is_empty() {
-        text
-    } else {
-        repaired.as_str()
-    };
+    let source: &str = repaired.as_deref().map_or(text, String::as_str);
     let first = pem::parse_many(source);
     if let Ok(blocks) = &first
         && !blocks.is_empty()

@@ -2,46 +2,60 @@
 //! variable, and undoes them when that is unambiguous: surrounding quotes, literal `\n`
 //! sequences, and a block whose line breaks were turned into spaces or removed.
 
-/// The text with the damage undone, and one note per repair made. No notes: nothing changed.
-pub(crate) fn repair(text: &str) -> (String, Vec<String>) {
-    let mut notes = Vec::new();
-    let mut s = text.trim().to_string();
+use zeroize::Zeroizing;
 
-    for quote in ['"', '\''] {
-        if s.len() >= 2 && s.starts_with(quote) && s.ends_with(quote) {
-            s = s[1..s.len() - 1].trim().to_string();
-            notes.push("it is wrapped in quotes".to_string());
-            break;
-        }
+/// The text with the damage undone (`None` when there was nothing to undo), and one note per
+/// repair made. Every copy of the text is zeroized when dropped: it is usually a private key.
+pub(crate) fn repair(text: &str) -> (Option<Zeroizing<String>>, Vec<String>) {
+    let trimmed = text.trim();
+    let quoted = trimmed.len() >= 2
+        && ['"', '\'']
+            .iter()
+            .any(|q| trimmed.starts_with(*q) && trimmed.ends_with(*q));
+    // The usual case, a file as openssl wrote it, is decided without copying the key.
+    if !quoted && !trimmed.contains("\\n") && !lost_line_breaks(trimmed) {
+        return (None, Vec::new());
+    }
+    let mut notes = Vec::new();
+    let mut s = Zeroizing::new(trimmed.to_string());
+    if quoted {
+        s = Zeroizing::new(s[1..s.len() - 1].trim().to_string());
+        notes.push("it is wrapped in quotes".to_string());
     }
     if s.contains("\\n") {
-        s = s.replace("\\r\\n", "\n").replace("\\n", "\n");
+        let crlf = Zeroizing::new(s.replace("\\r\\n", "\n"));
+        s = Zeroizing::new(crlf.replace("\\n", "\n"));
         notes.push("its line breaks are literal \\n sequences".to_string());
     }
-    if let Some(rebuilt) = rebuild_blocks(&s)
-        && rebuilt != s
+    // Only worth a note when the line structure really was lost, not for CRLF or trailing
+    // blanks, which parsers take as they are.
+    if lost_line_breaks(&s)
+        && let Some(rebuilt) = rebuild_blocks(&s)
+        && *rebuilt != *s
     {
-        // Only worth a note when the line structure really was lost, not for CRLF or
-        // trailing blanks, which parsers take as they are.
-        let lost = s.lines().any(|l| {
-            let l = l.trim();
-            (l.starts_with("-----BEGIN") && l.len() > 40 && !l.ends_with("-----"))
-                || (l.contains("-----BEGIN") && l.contains("-----END"))
-                || (!l.starts_with("-----") && l.len() > 80)
-        });
-        if lost {
-            notes.push("the PEM block lost its line breaks".to_string());
-            s = rebuilt;
-        }
+        notes.push("the PEM block lost its line breaks".to_string());
+        s = rebuilt;
     }
-    (s, notes)
+    let repaired = (!notes.is_empty()).then_some(s);
+    (repaired, notes)
+}
+
+/// Whether a block's line breaks were turned into spaces or removed: a BEGIN line that runs
+/// on, BEGIN and END on one line, or a body line longer than any encoder writes.
+fn lost_line_breaks(s: &str) -> bool {
+    s.lines().any(|l| {
+        let l = l.trim();
+        (l.starts_with("-----BEGIN") && l.len() > 40 && !l.ends_with("-----"))
+            || (l.contains("-----BEGIN") && l.contains("-----END"))
+            || (!l.starts_with("-----") && l.len() > 80)
+    })
 }
 
 /// Rebuilds every `-----BEGIN X-----…-----END X-----` block with the body wrapped at 64
 /// columns. Headers such as `Proc-Type:` are kept on their own lines. `None` when there is no
 /// complete block.
-fn rebuild_blocks(s: &str) -> Option<String> {
-    let mut out = String::new();
+fn rebuild_blocks(s: &str) -> Option<Zeroizing<String>> {
+    let mut out = Zeroizing::new(String::new());
     let mut rest = s;
     let mut found = false;
     while let Some(begin) = rest.find("-----BEGIN ") {
@@ -64,7 +78,11 @@ fn rebuild_blocks(s: &str) -> Option<String> {
         if !headers.is_empty() {
             out.push('\n');
         }
-        let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact = Zeroizing::new(
+            b64.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>(),
+        );
         for chunk in compact.as_bytes().chunks(64) {
             out.push_str(&String::from_utf8_lossy(chunk));
             out.push('\n');
@@ -78,7 +96,7 @@ fn rebuild_blocks(s: &str) -> Option<String> {
 }
 
 /// Splits RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`) from the base64 body.
-fn split_headers(body: &str) -> (Vec<String>, String) {
+fn split_headers(body: &str) -> (Vec<String>, Zeroizing<String>) {
     let mut headers = Vec::new();
     let mut rest = body.trim_start();
     for name in ["Proc-Type:", "DEK-Info:"] {
@@ -94,7 +112,7 @@ fn split_headers(body: &str) -> (Vec<String>, String) {
             rest = stripped[value_end..].trim_start();
         }
     }
-    (headers, rest.to_string())
+    (headers, Zeroizing::new(rest.to_string()))
 }
 
 #[cfg(test)]
@@ -107,7 +125,10 @@ mod tests {
     fn intact_pem_is_left_alone() {
         let (s, notes) = repair(GOOD);
         assert!(notes.is_empty(), "{notes:?}");
-        assert_eq!(s, GOOD.trim());
+        assert!(s.is_none());
+        // CRLF line ends and trailing blanks are not damage.
+        let (s, notes) = repair(&format!("\n{}\n\n", GOOD.replace('\n', "\r\n")));
+        assert!(notes.is_empty() && s.is_none(), "{notes:?}");
     }
 
     #[test]
@@ -115,7 +136,7 @@ mod tests {
         let mangled = GOOD.trim().replace('\n', " ");
         let (s, notes) = repair(&mangled);
         assert_eq!(notes, vec!["the PEM block lost its line breaks"]);
-        assert_eq!(s, GOOD);
+        assert_eq!(s.as_deref().map(String::as_str), Some(GOOD));
     }
 
     #[test]
@@ -123,7 +144,7 @@ mod tests {
         let mangled = format!("\"{}\"", GOOD.trim().replace('\n', "\\n"));
         let (s, notes) = repair(&mangled);
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert_eq!(s.trim(), GOOD.trim());
+        assert_eq!(s.as_deref().map(|s| s.trim()), Some(GOOD.trim()));
     }
 
     #[test]
@@ -131,6 +152,6 @@ mod tests {
         let mangled = GOOD.trim().replace('\n', "");
         let (s, notes) = repair(&mangled);
         assert!(notes.iter().any(|n| n.contains("line breaks")));
-        assert_eq!(s, GOOD);
+        assert_eq!(s.as_deref().map(String::as_str), Some(GOOD));
     }
 }

@@ -2,7 +2,9 @@
 //! envelope (`schema`, `tool`, `command`, `verdict`), built here and nowhere else.
 
 use super::document::{unpaired_kind, unpaired_message};
-use super::{CommandName, ConnectionKind, Document, Report, SCHEMA, ServeEvent, Verdict};
+use super::{
+    CommandName, ConnectionKind, Document, OrgsReport, Report, SCHEMA, ServeEvent, Verdict,
+};
 use crate::catalog::Rule;
 use crate::explain::{self, Explanation, Recognition};
 use crate::inspect::Inspection;
@@ -34,20 +36,7 @@ pub fn to_value(doc: &Document) -> Value {
         Document::Check(r) => report_body(r),
         Document::Inspect(i) => inspect_body(i),
         Document::Orgs(o) => {
-            let orgs: Vec<Value> = o
-                .orgs
-                .iter()
-                .map(|(name, r)| match r {
-                    Ok(r) => {
-                        let mut org = Map::new();
-                        org.insert("name".into(), name.clone().into());
-                        org.extend(envelope(r.command, r.verdict()));
-                        org.extend(report_body(r));
-                        Value::Object(org)
-                    }
-                    Err(e) => json!({"name": name, "verdict": "fail", "error": e.line()}),
-                })
-                .collect();
+            let orgs: Vec<Value> = o.orgs.iter().map(|(name, r)| org_value(name, r)).collect();
             let mut body = Map::from_iter([("orgs".to_string(), Value::Array(orgs))]);
             if !o.skipped.is_empty() {
                 let skipped = o
@@ -135,16 +124,67 @@ pub fn to_value(doc: &Document) -> Value {
     Value::Object(m)
 }
 
+/// One org of `check --config`: its name, then the report's envelope and body, or why it
+/// could not be checked.
+fn org_value(name: &str, r: &Result<Report, crate::error::Error>) -> Value {
+    match r {
+        Ok(r) => {
+            let mut org = Map::new();
+            org.insert("name".into(), name.into());
+            org.extend(envelope(r.command, r.verdict()));
+            org.extend(report_body(r));
+            Value::Object(org)
+        }
+        Err(e) => json!({"name": name, "verdict": "fail", "error": e.line()}),
+    }
+}
+
 /// Pretty-printed, with a final newline; `serve`'s events as JSON Lines, one record each.
 pub fn render(doc: &Document) -> String {
-    let value = to_value(doc);
     let text = match doc {
-        Document::Serve(_) => serde_json::to_string(&value),
-        _ => serde_json::to_string_pretty(&value),
+        Document::Serve(_) => serde_json::to_string(&to_value(doc)),
+        Document::Orgs(o) if o.orgs.len() > 1 => render_orgs(doc, o),
+        _ => serde_json::to_string_pretty(&to_value(doc)),
     };
     let mut s = text.unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// `check --config`'s document, byte for byte what [`serde_json::to_string_pretty`] makes of
+/// [`to_value`], but with each org built and printed on every core: with hundreds of orgs,
+/// printing them one after another was the longest step after the checks themselves.
+fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
+    /// Where the orgs go in the document printed without them. JSON strings hold no raw line
+    /// break, so this can only be the top-level member.
+    const PLACEHOLDER: &str = "\n  \"orgs\": []";
+    let orgs = crate::parallel::map(&o.orgs, |(name, r)| {
+        serde_json::to_string_pretty(&org_value(name, r))
+            .map(|text| format!("    {}", text.replace('\n', "\n    ")))
+    });
+    let orgs = orgs
+        .into_iter()
+        .collect::<serde_json::Result<Vec<String>>>()?;
+    let mut outline = to_value(&Document::Orgs(OrgsReport {
+        orgs: Vec::new(),
+        skipped: o.skipped.clone(),
+    }));
+    // The outline's verdict is the whole run's, not that of an empty run.
+    if let Some(m) = outline.as_object_mut() {
+        m.insert("verdict".into(), doc.verdict().as_str().into());
+    }
+    let outline = serde_json::to_string_pretty(&outline)?;
+    let Some(at) = outline.find(PLACEHOLDER) else {
+        return serde_json::to_string_pretty(&to_value(doc));
+    };
+    let orgs_len: usize = orgs.iter().map(|t| t.len() + 2).sum();
+    let mut text = String::with_capacity(outline.len() + orgs_len + 16);
+    text.push_str(&outline[..at]);
+    text.push_str("\n  \"orgs\": [\n");
+    text.push_str(&orgs.join(",\n"));
+    text.push_str("\n  ]");
+    text.push_str(&outline[at + PLACEHOLDER.len()..]);
+    Ok(text)
 }
 
 /// One `serve` event: its `event` name, then its fields.
@@ -382,4 +422,59 @@ fn replies(e: &Explanation) -> Vec<Value> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{self, AssertionInput, CheckInput};
+    use crate::report::AssertionSource;
+    use crate::rules::Expectations;
+    use chrono::DateTime;
+
+    fn report(token: &str) -> Report {
+        let expectations = Expectations {
+            client_id: Some("3MVG9x".into()),
+            username: Some("ci@example.com".into()),
+            ..Expectations::default()
+        };
+        check::run(&CheckInput {
+            key: None,
+            key_mode: None,
+            cert: None,
+            assertion: AssertionInput::Given {
+                text: token.into(),
+                source: AssertionSource::File,
+            },
+            expectations: &expectations,
+            now: DateTime::from_timestamp(1_780_315_200, 0).expect("in range"),
+            strict: false,
+            clock: None,
+            extra: Vec::new(),
+        })
+        .expect("checks")
+    }
+
+    /// The parallel printer must be invisible: the same bytes as printing the whole value.
+    #[test]
+    fn orgs_print_the_same_on_every_core() {
+        // {"alg":"RS256"} . {"iss":"3MVG9x","sub":"a\nb \"q\" é"} . (no signature)
+        let odd = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIzTVZHOXgiLCJzdWIiOiJhXG5iIFwicVwiIMOpIn0.";
+        let orgs = vec![
+            ("prod".to_string(), Ok(report(odd))),
+            (
+                "has \"orgs\": []\n in its name".to_string(),
+                Err(crate::error::Error::new("org x: has no `key`")),
+            ),
+            ("sandbox".to_string(), Ok(report("not a token"))),
+        ];
+        for skipped in [vec![], vec![("dev".to_string(), "not JWT".to_string())]] {
+            let doc = Document::Orgs(OrgsReport {
+                orgs: orgs.clone(),
+                skipped,
+            });
+            let whole = serde_json::to_string_pretty(&to_value(&doc)).expect("prints") + "\n";
+            assert_eq!(render(&doc), whole);
+        }
+    }
 }
