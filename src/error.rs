@@ -71,12 +71,20 @@ impl Error {
     /// The same error with every secret cut out of both parts (see [`crate::text`]).
     #[must_use]
     pub fn redacted(&self, known_secrets: &[&str]) -> Self {
+        // The parts were escaped when they were built (`one_line`): a secret with a line break
+        // shows there as its escaped form, so both forms are cut.
+        let escaped: Vec<String> = known_secrets
+            .iter()
+            .map(|k| crate::text::escape_controls(k))
+            .collect();
+        let mut known: Vec<&str> = known_secrets.to_vec();
+        known.extend(escaped.iter().map(String::as_str));
         Error {
-            message: crate::text::redact_secrets(&self.message, known_secrets),
+            message: crate::text::redact_secrets(&self.message, &known),
             hint: self
                 .hint
                 .as_deref()
-                .map(|h| crate::text::redact_secrets(h, known_secrets)),
+                .map(|h| crate::text::redact_secrets(h, &known)),
         }
     }
 }
@@ -115,6 +123,13 @@ mod tests {
         );
         let e = Error::new("x").with_context("from SF_JWT_KEY_FILE");
         assert_eq!(e.line(), "x (from SF_JWT_KEY_FILE)");
+    }
+
+    #[test]
+    fn a_secret_with_line_breaks_is_cut_in_its_escaped_form() {
+        let secret = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ\n-----END PRIVATE KEY-----";
+        let e = Error::about("x", format!("unexpected argument '{secret}'")).redacted(&[secret]);
+        assert!(!e.line().contains("MIIEvQIBADANBgkq"), "{}", e.line());
     }
 
     #[test]

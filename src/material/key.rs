@@ -380,7 +380,7 @@ pub(crate) fn parse_pem_blocks(name: &str, text: &str) -> Result<(PemBlocks, Vec
         return Ok((PemBlocks(first.unwrap_or_default()), notes));
     }
     let why = match first {
-        Err(e) => format!("{e}"),
+        Err(e) => pem_problem(&e),
         Ok(_) => "no complete block".to_string(),
     };
     let hint = if notes.is_empty() {
@@ -394,6 +394,40 @@ pub(crate) fn parse_pem_blocks(name: &str, text: &str) -> Result<(PemBlocks, Vec
             "has a -----BEGIN line but its PEM block is damaged: {why}{hint}; the file may be truncated or edited"
         ),
     ))
+}
+
+/// What is wrong with a PEM block, in our words. The pem crate's own messages quote what they
+/// could not read (`invalid header: MIGHAgEAMBMG…`, a whole line of a key's body), so they are
+/// never shown; only a label made of the characters labels use is quoted.
+fn pem_problem(e: &pem::PemError) -> String {
+    use pem::PemError;
+    let label = |l: &str| {
+        if !l.is_empty()
+            && l.len() <= 40
+            && l.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ')
+        {
+            format!("\"{l}\"")
+        } else {
+            "another label".to_string()
+        }
+    };
+    match e {
+        PemError::MismatchedTags(begin, end) => format!(
+            "its BEGIN line names {} and its END line {}",
+            label(begin),
+            label(end)
+        ),
+        PemError::MalformedFraming => "its BEGIN or END line is malformed".to_string(),
+        PemError::MissingBeginTag => "it has no BEGIN line".to_string(),
+        PemError::MissingEndTag => "it has no END line".to_string(),
+        PemError::MissingData => "the block holds no data".to_string(),
+        PemError::InvalidData(_) => "its body is not valid base64".to_string(),
+        PemError::InvalidHeader(_) => {
+            "a line of its body is neither base64 nor a header (a blank line or a stray character inside the block?)".to_string()
+        }
+        PemError::NotUtf8(_) => "it is not UTF-8 text".to_string(),
+    }
 }
 
 /// The error for a PEM file that holds something other than a private key.

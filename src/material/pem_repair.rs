@@ -23,8 +23,8 @@ pub(crate) fn repair(text: &str) -> (Option<Zeroizing<String>>, Vec<String>) {
         notes.push("it is wrapped in quotes".to_string());
     }
     if s.contains("\\n") {
-        let crlf = Zeroizing::new(s.replace("\\r\\n", "\n"));
-        s = Zeroizing::new(crlf.replace("\\n", "\n"));
+        let crlf = replace_zeroized(&s, "\\r\\n", "\n");
+        s = replace_zeroized(&crlf, "\\n", "\n");
         notes.push("its line breaks are literal \\n sequences".to_string());
     }
     // Only worth a note when the line structure really was lost, not for CRLF or trailing
@@ -38,6 +38,20 @@ pub(crate) fn repair(text: &str) -> (Option<Zeroizing<String>>, Vec<String>) {
     }
     let repaired = (!notes.is_empty()).then_some(s);
     (repaired, notes)
+}
+
+/// `s.replace(from, to)` for a `to` no longer than `from`, into a buffer sized up front: a
+/// buffer that grows leaves its earlier copies of the key behind, unwiped.
+fn replace_zeroized(s: &str, from: &str, to: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(s.len() + to.len()));
+    let mut last = 0;
+    for (at, _) in s.match_indices(from) {
+        out.push_str(&s[last..at]);
+        out.push_str(to);
+        last = at + from.len();
+    }
+    out.push_str(&s[last..]);
+    out
 }
 
 /// Whether a block's line breaks were turned into spaces or removed: a BEGIN line that runs
@@ -55,7 +69,9 @@ fn lost_line_breaks(s: &str) -> bool {
 /// columns. Headers such as `Proc-Type:` are kept on their own lines. `None` when there is no
 /// complete block.
 fn rebuild_blocks(s: &str) -> Option<Zeroizing<String>> {
-    let mut out = Zeroizing::new(String::new());
+    // Sized up front, as in `replace_zeroized`: the rebuilt blocks are at most a little longer
+    // than the text (a line break every 64 characters, the BEGIN and END lines as they were).
+    let mut out = Zeroizing::new(String::with_capacity(2 * s.len() + 256));
     let mut rest = s;
     let mut found = false;
     while let Some(begin) = rest.find("-----BEGIN ") {
@@ -78,14 +94,15 @@ fn rebuild_blocks(s: &str) -> Option<Zeroizing<String>> {
         if !headers.is_empty() {
             out.push('\n');
         }
-        let compact = Zeroizing::new(
-            b64.chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>(),
-        );
-        for chunk in compact.as_bytes().chunks(64) {
-            out.push_str(&String::from_utf8_lossy(chunk));
-            out.push('\n');
+        let mut body = b64.chars().filter(|c| !c.is_whitespace()).peekable();
+        let mut column = 0;
+        while let Some(c) = body.next() {
+            out.push(c);
+            column += 1;
+            if column == 64 || body.peek().is_none() {
+                out.push('\n');
+                column = 0;
+            }
         }
         out.push_str(&end_marker);
         out.push('\n');

@@ -223,10 +223,16 @@ impl Ca {
         let key_bytes = super::super::inputs::read_file(key_path, limit)?;
         let key_pem = std::str::from_utf8(&key_bytes)
             .map_err(|_| Error::about(&display_path(key_path), "is not PEM text"))?;
+        // rcgen's PEM errors quote the line they could not read, a line of this private key:
+        // only errors of another kind are shown.
         let key = KeyPair::from_pem(key_pem).map_err(|e| {
+            let why = match e {
+                rcgen::Error::PemError(_) => "its PEM block is damaged".to_string(),
+                e => e.to_string(),
+            };
             Error::about(
                 &display_path(key_path),
-                format!("is not a CA key serve can use: {e}"),
+                format!("is not a CA key serve can use: {why}"),
             )
             .with_hint(remake)
         })?;
