@@ -98,6 +98,8 @@ fn assert_refused(w: &Watched, what: &str, context: &str) {
 #[test]
 fn no_test_or_bench_reads_outside_the_repository() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Built here, so that this file does not hold the path it looks for.
+    let outside = ["..", "shared"].join("/");
     let mut offenders = Vec::new();
     for dir in ["tests", "benches", "src", ".ci", "scripts"] {
         let mut stack = vec![root.join(dir)];
@@ -107,16 +109,14 @@ fn no_test_or_bench_reads_outside_the_repository() {
                 if p.is_dir() {
                     stack.push(p);
                 } else if let Ok(text) = std::fs::read_to_string(&p)
-                    // This file names the pattern it looks for.
-                    && !p.ends_with("hostile.rs")
-                    && text.contains("../shared")
+                    && text.contains(&outside)
                 {
                     offenders.push(p.display().to_string());
                 }
             }
         }
     }
-    assert!(offenders.is_empty(), "read ../shared: {offenders:?}");
+    assert!(offenders.is_empty(), "read {outside}: {offenders:?}");
     for f in [
         "testdata/vectors/SOURCES.md",
         "testdata/vectors/wycheproof/LICENSE",
