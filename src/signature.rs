@@ -8,12 +8,13 @@
 //! missing NULL parameters, trailing bytes) without parsing the untrusted block. Only when the
 //! comparison fails do we parse the block, to explain the failure.
 
+use crate::material::key::RsaPublic;
 use crate::material::{RsaKey, Signer};
 use crate::token::Token;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, PrivateKey, PublicKey};
+use rsa::{BoxedUint, PrivateKey};
 use sha2::Digest;
 use std::fmt;
 
@@ -185,7 +186,7 @@ fn emsa_pkcs1_v15(hash: Hash, msg: &[u8], k: usize) -> Option<Vec<u8>> {
 
 /// RSAVP1: the signature raised to the public exponent, as `k` big-endian bytes. Checks the
 /// length and the range first, as RFC 8017 §8.2.2 requires.
-fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
+fn recover_block(key: &RsaPublic, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
     let k = key.size();
     if sig.len() != k {
         return Err(VerifyError::Length {
@@ -194,9 +195,10 @@ fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
         });
     }
     // Both are k bytes big-endian, so byte order is numeric order.
-    if sig >= &key.n_bytes()[..] {
+    if sig >= key.n_bytes() {
         return Err(VerifyError::OutOfRange);
     }
+    let key = key.arithmetic().ok_or(VerifyError::OutOfRange)?;
     let s = BoxedUint::from_be_slice(sig, key.n_bits_precision())
         .map_err(|_| VerifyError::OutOfRange)?;
     let m = rsa::hazmat::rsa_encrypt(key, &s).map_err(|_| VerifyError::OutOfRange)?;
@@ -210,7 +212,7 @@ fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
 /// quarter of the time; it is as strict (it too compares the whole encoding). Anything ring
 /// does not accept is decided by our own RSAVP1 and comparison, so ring can only speed up an
 /// acceptance, never decide a rejection. The Wycheproof harness runs both paths.
-pub fn verify(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+pub fn verify(key: &RsaPublic, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
     if verify_with_ring(key, hash, msg, sig) {
         return Ok(());
     }
@@ -218,7 +220,7 @@ pub fn verify(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(),
 }
 
 /// Whether ring accepts the signature (false also when ring does not handle this key or hash).
-fn verify_with_ring(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
+fn verify_with_ring(key: &RsaPublic, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
     use ring::signature::{
         RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512,
     };
@@ -228,21 +230,19 @@ fn verify_with_ring(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool
         Hash::Sha512 => &RSA_PKCS1_2048_8192_SHA512,
         _ => return false,
     };
-    let e = key.e_bytes();
-    if *e != [0x01, 0x00, 0x01] || sig.len() != key.size() {
+    if key.e_bytes() != [0x01, 0x00, 0x01] || sig.len() != key.size() {
         return false;
     }
-    let n = key.n_bytes();
     ring::signature::RsaPublicKeyComponents {
-        n: &n[..],
-        e: &e[..],
+        n: key.n_bytes(),
+        e: key.e_bytes(),
     }
     .verify(params, msg, sig)
     .is_ok()
 }
 
 /// Our own strict verification: RSAVP1, then a comparison with the one correct encoding.
-fn verify_own(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+fn verify_own(key: &RsaPublic, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
     let em = recover_block(key, sig)?;
     let expected = emsa_pkcs1_v15(hash, msg, key.size()).ok_or(VerifyError::UnsupportedHash)?;
     if em == expected {
@@ -388,7 +388,7 @@ pub mod testing {
     /// Our own strict verification alone: RSAVP1, then a comparison with the one correct
     /// encoding.
     pub fn verify_without_ring(
-        key: &PublicKey,
+        key: &RsaPublic,
         hash: Hash,
         msg: &[u8],
         sig: &[u8],
@@ -409,12 +409,12 @@ pub mod testing {
 
     /// Whether ring alone accepts the signature (false also when ring does not handle this
     /// key or hash).
-    pub fn ring_accepts(key: &PublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
+    pub fn ring_accepts(key: &RsaPublic, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
         super::verify_with_ring(key, hash, msg, sig)
     }
 
     /// RSAVP1 alone (the fuzzer feeds it signatures of every length).
-    pub fn recover_block(key: &PublicKey, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    pub fn recover_block(key: &RsaPublic, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
         super::recover_block(key, sig)
     }
 }
@@ -513,7 +513,7 @@ pub enum SignedInstead {
 
 /// Says why `sig`, which failed strict verification of `token` under `hash` with `key`,
 /// failed.
-pub fn diagnose(token: &Token, key: &PublicKey, hash: Hash, sig: &[u8]) -> Diagnosis {
+pub fn diagnose(token: &Token, key: &RsaPublic, hash: Hash, sig: &[u8]) -> Diagnosis {
     let em = match recover_block(key, sig) {
         Ok(em) => em,
         Err(VerifyError::Length { got, want }) => {
@@ -832,7 +832,7 @@ mod tests {
 
     /// The key (SPKI DER), message and signature of a valid vector in a Wycheproof group of
     /// rsa_signature_2048_sha256_test.json whose public exponent is `e` (hex).
-    fn wycheproof_valid(e: &str) -> (PublicKey, Vec<u8>, Vec<u8>) {
+    fn wycheproof_valid(e: &str) -> (RsaPublic, Vec<u8>, Vec<u8>) {
         let doc: serde_json::Value = serde_json::from_str(include_str!(
             "../testdata/vectors/wycheproof/rsa_signature_2048_sha256_test.json"
         ))

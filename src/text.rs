@@ -66,7 +66,7 @@ pub fn human_bytes(n: u64) -> String {
 /// What kind of secret a value looks like, when it looks like one: PEM armour, a run of
 /// base64 long enough to be key material, or a signed compact JWS (an assertion).
 pub fn secret_kind(value: &str) -> Option<SecretKind> {
-    if find_armour(value, 0, "BEGIN").is_some() || find_armour(value, 0, "END").is_some() {
+    if find_armour(value, 0, BEGIN).is_some() || find_armour(value, 0, END).is_some() {
         return Some(SecretKind::Pem);
     }
     if find_jws(value, 0).is_some() {
@@ -202,12 +202,16 @@ pub fn redact_secrets(text: &str, known: &[&str]) -> String {
     redact_signatures(&out)
 }
 
-/// The byte range of the first `-----BEGIN LABEL-----` (or `-----END LABEL-----`, as
-/// `marker` says) at or after `from`: PEM armour, not a mere mention of the word.
-fn find_armour(text: &str, from: usize, marker: &str) -> Option<(usize, usize)> {
-    let open = format!("-----{marker} ");
+/// How a PEM BEGIN line starts (what [`find_armour`] looks for).
+const BEGIN: &str = "-----BEGIN ";
+/// How a PEM END line starts.
+const END: &str = "-----END ";
+
+/// The byte range of the first `-----BEGIN LABEL-----` (or `-----END LABEL-----`, as `open`
+/// says) at or after `from`: PEM armour, not a mere mention of the word.
+fn find_armour(text: &str, from: usize, open: &str) -> Option<(usize, usize)> {
     let mut search = from;
-    while let Some(off) = text[search..].find(&open) {
+    while let Some(off) = text[search..].find(open) {
         let start = search + off;
         let label_start = start + open.len();
         let label_len = text[label_start..]
@@ -229,13 +233,13 @@ fn redact_pem(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     loop {
-        let begin = find_armour(text, at, "BEGIN");
-        let end_line = find_armour(text, at, "END");
+        let begin = find_armour(text, at, BEGIN);
+        let end_line = find_armour(text, at, END);
         match (begin, end_line) {
             (Some((b, body)), e) if e.is_none_or(|(e, _)| b < e) => {
                 out.push_str(&text[at..b]);
                 out.push_str(MARK);
-                at = match find_armour(text, body, "END") {
+                at = match find_armour(text, body, END) {
                     Some((_, after)) => after,
                     // A block cut short (a parser quoting an argument up to its first '='):
                     // the base64 after the armour goes too.

@@ -450,6 +450,86 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RSA public keys: our checks of the parts are the RSA library's
+
+/// A modulus of about the sizes the checks treat differently: empty, tiny, either side of 256
+/// and of 16384 bits, with leading zero bytes sometimes.
+fn modulus_bytes() -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::sample::select(vec![0usize, 1, 31, 32, 33, 256, 2047, 2048, 2049]),
+        0usize..3,
+        any::<u8>(),
+        any::<u64>(),
+    )
+        .prop_map(|(len, zeros, top, seed)| {
+            let mut state = seed | 1;
+            let mut n: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            if let Some(first) = n.first_mut() {
+                *first = top;
+            }
+            let mut padded = vec![0; zeros];
+            padded.append(&mut n);
+            padded
+        })
+}
+
+/// Exponents around the limits (2, 3, 65537, 2^33 - 1, 2^33, 9 bytes), even ones and zeros.
+fn exponent_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::sample::select(vec![
+            vec![],
+            vec![0],
+            vec![1],
+            vec![2],
+            vec![3],
+            vec![0, 3],
+            vec![1, 0, 1],
+            vec![1, 0, 0],
+            vec![0, 1, 0, 1],
+            vec![1, 255, 255, 255, 255],
+            vec![2, 0, 0, 0, 0],
+            vec![2, 0, 0, 0, 1],
+            vec![1, 0, 0, 0, 0, 0, 0, 0, 1],
+        ]),
+        prop::collection::vec(any::<u8>(), 0..6),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// `public_from_parts` checks the bytes itself, so that the RSA library's key (its
+    /// Montgomery parameters) is built only when needed; it must accept exactly what the
+    /// library's constructor accepts, and that key must then be the same key.
+    #[test]
+    fn public_key_checks_are_the_rsa_librarys(n in modulus_bytes(), e in exponent_bytes()) {
+        let library = (|| {
+            let n_bits = u32::try_from(n.len().max(1) * 8).ok()?;
+            let e_bits = u32::try_from(e.len().max(1) * 8).ok()?;
+            let n = rsa::BoxedUint::from_be_slice(&n, n_bits).ok()?;
+            let e = rsa::BoxedUint::from_be_slice(&e, e_bits).ok()?;
+            rsa::PublicKey::new_with_size_limits(n, e, 256..=16384).ok()
+        })();
+        let ours = jwt_preflight::material::key::public_from_parts(&n, &e);
+        prop_assert_eq!(ours.is_some(), library.is_some(), "n {} bytes, e {:?}", n.len(), e);
+        if let (Some(ours), Some(library)) = (ours, library) {
+            use rsa::traits::PublicKeyParts;
+            prop_assert_eq!(ours.n_bytes(), &*library.n_bytes());
+            prop_assert_eq!(ours.e_bytes(), &*library.e_bytes());
+            prop_assert_eq!(ours.size(), library.size());
+            prop_assert!(ours.arithmetic() == Some(&library));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Key and certificate readers
 
 proptest! {

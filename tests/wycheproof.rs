@@ -11,11 +11,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwt_preflight::catalog::Code;
+use jwt_preflight::material::key::RsaPublic;
 use jwt_preflight::material::{self, CertKey, KeyKind};
 use jwt_preflight::rules::signature::check_token;
 use jwt_preflight::signature::{self, hash_by_name};
 use jwt_preflight::token;
-use rsa::PublicKey;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -265,7 +265,7 @@ fn wycheproof_rsa_pkcs1_signing_reproduces_every_signature() {
 }
 
 /// The JWK's RSA public key.
-fn jwk_rsa(jwk: &Value) -> Option<PublicKey> {
+fn jwk_rsa(jwk: &Value) -> Option<RsaPublic> {
     if jwk["kty"] != "RSA" {
         return None;
     }
@@ -283,7 +283,7 @@ struct Verdict {
     other_rejection: bool,
 }
 
-fn judge(jws: &str, key: &PublicKey, expect_alg: signature::Alg) -> Verdict {
+fn judge(jws: &str, key: &RsaPublic, expect_alg: signature::Alg) -> Verdict {
     let t = token::parse(jws);
     let structure_ok = !t
         .findings

@@ -207,10 +207,9 @@ pub(super) fn check_orgs(
     let loaded = load_orgs(&orgs);
     let results = crate::parallel::map(&(0..orgs.len()).collect::<Vec<_>>(), |&i| {
         let org = &orgs[i];
-        let outcome = match &loaded[i] {
-            Ok(material) => check_org(org, material, now, a.strict, clocks[i].clone()),
-            Err(e) => Err(e.clone()),
-        };
+        let outcome = loaded
+            .material(i)
+            .and_then(|material| check_org(org, &material, now, a.strict, clocks[i].clone()));
         outcome.map_err(|e| e.within(format_args!("org {}", org.name)))
     });
     let report = OrgsReport {
@@ -244,18 +243,45 @@ pub(super) fn read_config(path: &Path, only: Option<&str>) -> Result<Vec<config:
     Ok(orgs)
 }
 
-/// An org's key and certificate, read and parsed.
-struct OrgMaterial {
-    key: KeyInfo,
+/// An org's key and certificate, read and parsed: borrowed from [`LoadedOrgs`], as orgs that
+/// share a file share its one parse.
+struct OrgMaterial<'a> {
+    key: &'a KeyInfo,
     key_mode: Option<u32>,
-    cert: Option<CertInfo>,
+    cert: Option<&'a CertInfo>,
+}
+
+/// Every distinct key and certificate of a run, read and parsed once, and which of them each
+/// org uses.
+struct LoadedOrgs {
+    keys: Vec<inputs::LoadedKey>,
+    certs: Vec<Result<CertInfo, Error>>,
+    /// Per org: its key's and its certificate's index, or why it has none.
+    wanted: Vec<Result<(usize, Option<usize>), Error>>,
+}
+
+impl LoadedOrgs {
+    /// Org `i`'s material, or the error of reading it.
+    fn material(&self, i: usize) -> Result<OrgMaterial<'_>, Error> {
+        let (k, c) = self.wanted[i].clone()?;
+        let (key, key_mode) = self.keys[k].as_ref().map_err(Clone::clone)?;
+        let cert = match c {
+            Some(c) => Some(self.certs[c].as_ref().map_err(Clone::clone)?),
+            None => None,
+        };
+        Ok(OrgMaterial {
+            key,
+            key_mode: *key_mode,
+            cert,
+        })
+    }
 }
 
 /// Reads and parses every org's key and certificate (see [`inputs::load_material`]: on every
 /// core, then the passphrase prompts in order). Orgs often share a key or a certificate (a
 /// sandbox keeps production's): each distinct file is read and parsed once per run, and its
 /// passphrase asked for once.
-fn load_orgs(orgs: &[ResolvedOrg]) -> Vec<Result<OrgMaterial, Error>> {
+fn load_orgs(orgs: &[ResolvedOrg]) -> LoadedOrgs {
     use std::collections::HashMap;
     let mut key_jobs: Vec<(&Path, Option<&Passphrase>)> = Vec::new();
     let mut key_index: HashMap<(&Path, Option<&Passphrase>), usize> = HashMap::new();
@@ -283,19 +309,11 @@ fn load_orgs(orgs: &[ResolvedOrg]) -> Vec<Result<OrgMaterial, Error>> {
         })
         .collect();
     let (keys, certs) = inputs::load_material(&key_jobs, &cert_jobs);
-    wanted
-        .into_iter()
-        .map(|w| {
-            let (k, c) = w?;
-            let (key, key_mode) = keys[k].clone()?;
-            let cert = c.map(|c| certs[c].clone()).transpose()?;
-            Ok(OrgMaterial {
-                key,
-                key_mode,
-                cert,
-            })
-        })
-        .collect()
+    LoadedOrgs {
+        keys,
+        certs,
+        wanted,
+    }
 }
 
 /// Checks one org: pure work on what was loaded.
@@ -308,9 +326,9 @@ fn check_org(
 ) -> Result<Report, Error> {
     check_login_url(&org.expectations.login_url)?;
     core::run(&CheckInput {
-        key: Some(&m.key),
+        key: Some(m.key),
         key_mode: m.key_mode,
-        cert: m.cert.as_ref().or(m.key.certificate.as_ref()),
+        cert: m.cert.or(m.key.certificate.as_ref()),
         assertion: AssertionInput::Build {
             alg: org.alg,
             lifetime: org.lifetime,

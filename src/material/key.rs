@@ -13,7 +13,7 @@ use rsa::pkcs1::RsaPrivateKeyRef;
 use rsa::pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use rsa::traits::PublicKeyParts;
 use rsa::{BoxedUint, PrivateKey, PublicKey};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use x509_cert::der::asn1::OctetStringRef;
 use x509_cert::der::oid::ObjectIdentifier;
 use x509_cert::der::{Decode, Reader, SliceReader};
@@ -74,7 +74,7 @@ impl KeyFormat {
 #[derive(Debug, Clone)]
 pub struct RsaKey {
     /// The public half.
-    pub public: PublicKey,
+    pub public: RsaPublic,
     /// What signs with it, when its private parts are usable.
     pub signer: Option<Signer>,
     /// Modulus size in bits.
@@ -714,7 +714,7 @@ pub(crate) fn rsa_from_pkcs1(name: &str, der: &[u8]) -> Result<KeyKind, Error> {
         .or_else(|| small_exponent_key(&parsed, &mut notes))
     {
         Some(k) => {
-            if k.to_public_key() == public {
+            if *k.n_bytes() == *public.n_bytes() && *k.e_bytes() == *public.e_bytes() {
                 (Some(k), None)
             } else {
                 (
@@ -776,14 +776,103 @@ fn small_exponent_key(
     Some(key)
 }
 
-/// A public key from big-endian modulus and exponent, accepting sizes the RSA library refuses
-/// by default (down to 256 bits) so that PF502 can report them instead of a parse error.
-pub fn public_from_parts(n: &[u8], e: &[u8]) -> Option<PublicKey> {
-    let n_bits = u32::try_from(n.len().max(1) * 8).ok()?;
-    let e_bits = u32::try_from(e.len().max(1) * 8).ok()?;
-    let n = BoxedUint::from_be_slice(n, n_bits).ok()?;
-    let e = BoxedUint::from_be_slice(e, e_bits).ok()?;
-    PublicKey::new_with_size_limits(n, e, 256..=16384).ok()
+/// The modulus sizes [`public_from_parts`] accepts: wider than the RSA library's default (1024
+/// to 8192 bits), so that PF502 can report a small or huge key instead of a parse error.
+const PUBLIC_KEY_BITS: std::ops::RangeInclusive<usize> = 256..=16384;
+
+/// A public key from big-endian modulus and exponent, checked as the RSA library checks one
+/// (odd modulus, odd exponent from 3 to 2^33 - 1 and below the modulus), with the sizes of
+/// [`PUBLIC_KEY_BITS`]; `tests/properties.rs` holds the two to the same answers.
+pub fn public_from_parts(n: &[u8], e: &[u8]) -> Option<RsaPublic> {
+    let n = trim_leading_zeros(n);
+    let e = trim_leading_zeros(e);
+    let n_odd = n.last().is_some_and(|b| b & 1 == 1);
+    let e_odd = e.last().is_some_and(|b| b & 1 == 1);
+    // At most 33 bits, so the value fits a u64; the library's other rule, e below n, follows
+    // from the modulus's 256 bits at least.
+    let e_in_range = (2..=33).contains(&bit_length(e))
+        && e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)) <= RSA_MAX_PUBLIC_EXPONENT;
+    if !(PUBLIC_KEY_BITS.contains(&bit_length(n)) && n_odd && e_odd && e_in_range) {
+        return None;
+    }
+    Some(RsaPublic {
+        n: n.into(),
+        e: e.into(),
+        arithmetic: OnceLock::new(),
+    })
+}
+
+/// The RSA library's largest public exponent (`PublicKey::MAX_PUB_EXPONENT`).
+const RSA_MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+
+fn trim_leading_zeros(be: &[u8]) -> &[u8] {
+    let first = be.iter().position(|b| *b != 0).unwrap_or(be.len());
+    &be[first..]
+}
+
+/// An RSA public key: its modulus and exponent, big-endian without leading zeros, checked by
+/// [`public_from_parts`]. ring verifies from these bytes; the RSA library's key, whose
+/// Montgomery parameters took 12 µs to build, twice per org in `check --config`, is made only
+/// when our own arithmetic needs it (a signature ring does not accept, a diagnosis).
+#[derive(Clone)]
+pub struct RsaPublic {
+    n: Box<[u8]>,
+    e: Box<[u8]>,
+    arithmetic: OnceLock<Option<PublicKey>>,
+}
+
+impl RsaPublic {
+    /// The modulus, big-endian, no leading zeros.
+    pub fn n_bytes(&self) -> &[u8] {
+        &self.n
+    }
+
+    /// The public exponent, big-endian, no leading zeros.
+    pub fn e_bytes(&self) -> &[u8] {
+        &self.e
+    }
+
+    /// The modulus length in bytes: the length of every signature.
+    pub fn size(&self) -> usize {
+        self.n.len()
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        bit_length(&self.n)
+    }
+
+    /// The RSA library's key, made on first use. `None` only if the library refused what
+    /// [`public_from_parts`] accepted, which a test rules out.
+    pub fn arithmetic(&self) -> Option<&PublicKey> {
+        self.arithmetic
+            .get_or_init(|| {
+                let precision = u32::try_from(self.n.len() * 8).ok()?;
+                let n = BoxedUint::from_be_slice(&self.n, precision).ok()?;
+                let e = BoxedUint::from_be_slice(&self.e, 64).ok()?;
+                PublicKey::new_with_size_limits(n, e, PUBLIC_KEY_BITS).ok()
+            })
+            .as_ref()
+    }
+}
+
+impl PartialEq for RsaPublic {
+    fn eq(&self, other: &Self) -> bool {
+        self.n == other.n && self.e == other.e
+    }
+}
+
+impl Eq for RsaPublic {}
+
+impl std::fmt::Debug for RsaPublic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RsaPublic({} bits, e = {} bytes)",
+            self.bits(),
+            self.e.len()
+        )
+    }
 }
 
 /// Bit length of a big-endian unsigned integer.
@@ -796,8 +885,8 @@ pub(crate) fn bit_length(be: &[u8]) -> usize {
 }
 
 /// The modulus size of a public key in bits.
-pub fn public_bits(k: &PublicKey) -> usize {
-    bit_length(&k.n_bytes())
+pub fn public_bits(k: &RsaPublic) -> usize {
+    k.bits()
 }
 
 #[cfg(test)]

@@ -159,8 +159,11 @@ fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
     /// break, so this can only be the top-level member.
     const PLACEHOLDER: &str = "\n  \"orgs\": []";
     let orgs = crate::parallel::map(&o.orgs, |(name, r)| {
-        serde_json::to_string_pretty(&org_value(name, r))
-            .map(|text| format!("    {}", text.replace('\n', "\n    ")))
+        let mut text = Vec::with_capacity(4096);
+        text.extend_from_slice(b"    ");
+        pretty_at(&mut text, &org_value(name, r), 2)?;
+        // serde_json writes only UTF-8 (its strings come from `str`s).
+        String::from_utf8(text).map_err(serde::ser::Error::custom)
     });
     let orgs = orgs
         .into_iter()
@@ -181,10 +184,113 @@ fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
     let mut text = String::with_capacity(outline.len() + orgs_len + 16);
     text.push_str(&outline[..at]);
     text.push_str("\n  \"orgs\": [\n");
-    text.push_str(&orgs.join(",\n"));
+    for (i, org) in orgs.iter().enumerate() {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        text.push_str(org);
+    }
     text.push_str("\n  ]");
     text.push_str(&outline[at + PLACEHOLDER.len()..]);
     Ok(text)
+}
+
+/// Writes `value` as [`serde_json::to_string_pretty`] would if it stood `depth` levels deep in
+/// a document: two spaces an indent, inner lines indented by `depth` more. Each org of a
+/// `check --config` document is printed by itself this way, with no copy to indent it after.
+fn pretty_at(out: &mut Vec<u8>, value: &Value, depth: usize) -> serde_json::Result<()> {
+    use serde::Serialize;
+    let formatter = NestedPretty {
+        depth,
+        has_value: false,
+    };
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// serde_json's `PrettyFormatter` with a starting depth, writing a line break and its indent
+/// in one piece.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl NestedPretty {
+    fn line<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        /// A line break and the indent of 31 levels; deeper documents write more spaces.
+        const BREAK: &[u8; 63] =
+            b"\n                                                              ";
+        if comma {
+            w.write_all(b",")?;
+        }
+        let width = 2 * self.depth;
+        match BREAK.get(..=width) {
+            Some(line) => w.write_all(line),
+            None => {
+                w.write_all(BREAK)?;
+                (BREAK.len() - 1..width).try_for_each(|_| w.write_all(b" "))
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// One `serve` event: its `event` name, then its fields.
@@ -456,6 +562,26 @@ mod tests {
     }
 
     /// The parallel printer must be invisible: the same bytes as printing the whole value.
+    #[test]
+    fn nested_pretty_prints_what_serde_json_prints() {
+        let mut deep = json!({"leaf": [1, "two", null, {}, []]});
+        for i in 0..40 {
+            deep = json!({ format!("k{i}"): [deep, {"e": {}}, []], "n": i });
+        }
+        for value in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({"a": [1, {"b": "c\nd"}]}),
+            deep,
+        ] {
+            let mut ours = Vec::new();
+            super::pretty_at(&mut ours, &value, 0).expect("prints");
+            let theirs = serde_json::to_string_pretty(&value).expect("prints");
+            assert_eq!(String::from_utf8(ours).expect("utf-8"), theirs);
+        }
+    }
+
     #[test]
     fn orgs_print_the_same_on_every_core() {
         // {"alg":"RS256"} . {"iss":"3MVG9x","sub":"a\nb \"q\" é"} . (no signature)

@@ -5,9 +5,9 @@
 use super::{Expectations, Material};
 use crate::catalog::{CheckGroup, Code};
 use crate::finding::{Finding, Findings};
+use crate::material::key::RsaPublic;
 use crate::signature::{self, Alg, Defect, Diagnosis, SignedInstead};
 use crate::token::Token;
-use rsa::PublicKey;
 
 /// What is known about the private key given with `--key`, for the PF402 message.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +90,7 @@ pub fn evaluate(token: &Token, material: &Material<'_>, exp: &Expectations, out:
 /// failure.
 pub fn check_token(
     token: &Token,
-    key: &PublicKey,
+    key: &RsaPublic,
     alg: Alg,
     given: Option<GivenKey<'_>>,
 ) -> SignatureCheck {

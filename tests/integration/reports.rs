@@ -389,3 +389,50 @@ fn explain_never_echoes_a_signature() {
         "token file: signature echoed:\n{all}"
     );
 }
+
+/// The certificate's serial and fingerprints, as openssl prints them (the Salesforce UI shows
+/// the same colon-separated upper-case hex).
+#[test]
+fn certificate_serial_and_fingerprints_match_openssl() {
+    for cert in ["server.crt", "other.crt", "rsa4096.crt", "ec.crt"] {
+        let (_, r) = json_run(&[
+            "check",
+            "--key",
+            &td("server.key"),
+            "--cert",
+            &td(cert),
+            "-i",
+            "3MVG9testConsumerKey.jwtpreflight0123456789",
+            "-o",
+            "ci@example.com",
+        ]);
+        let c = &r["certificate"];
+        let openssl = |flags: &[&str]| {
+            let out = std::process::Command::new("openssl")
+                .args(["x509", "-noout", "-in", &td(cert)])
+                .args(flags)
+                .output()
+                .expect("openssl runs");
+            let text = String::from_utf8_lossy(&out.stdout);
+            text.trim()
+                .split_once('=')
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            c["serial"].as_str().map(|s| s.replace(':', "")),
+            Some(openssl(&["-serial"])),
+            "{cert}"
+        );
+        assert_eq!(
+            c["sha1_fingerprint"].as_str(),
+            Some(openssl(&["-fingerprint", "-sha1"]).as_str()),
+            "{cert}"
+        );
+        assert_eq!(
+            c["sha256_fingerprint"].as_str(),
+            Some(openssl(&["-fingerprint", "-sha256"]).as_str()),
+            "{cert}"
+        );
+    }
+}
