@@ -17,18 +17,25 @@ use zeroize::Zeroizing;
 /// first check and the read itself is bounded. Devices are refused; pipes (`<(…)`, a FIFO)
 /// are read. The message names the file. Key bytes are zeroized on drop.
 pub fn read_file(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, Error> {
-    // A name that exists is a path, however odd; one that does not may be content.
-    if !path.exists()
-        && let Some(problem) = content_given_as_path(path)
-    {
-        return Err(Error::new(problem));
-    }
-    read_bounded(path, limit)
-        .map_err(|problem| Error::new(format!("{}: {problem}", display_path(path))))
+    read_file_and_mode(path, limit).map(|(bytes, _)| bytes)
 }
 
-/// [`read_file`] without the name: the problem alone, for callers that must not show the path.
-fn read_bounded(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, String> {
+/// [`read_file`], with the file's permission bits (when the platform has them) from the same
+/// lookup.
+fn read_file_and_mode(path: &Path, limit: u64) -> Result<(Zeroizing<Vec<u8>>, Option<u32>), Error> {
+    read_bounded(path, limit).map_err(|problem| {
+        // A name that exists is a path, however odd; one that does not may be content. Asked
+        // only after a failure: one lookup fewer for every file that is there.
+        match content_given_as_path(path).filter(|_| !path.exists()) {
+            Some(content) => Error::new(content),
+            None => Error::new(format!("{}: {problem}", display_path(path))),
+        }
+    })
+}
+
+/// [`read_file_and_mode`] without the name: the problem alone, for callers that must not show
+/// the path.
+fn read_bounded(path: &Path, limit: u64) -> Result<(Zeroizing<Vec<u8>>, Option<u32>), String> {
     let meta = std::fs::metadata(path).map_err(|e| io_problem(&e))?;
     if meta.is_dir() {
         return Err("is a directory, not a file".to_string());
@@ -70,7 +77,7 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, String> {
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
-    Ok(bytes)
+    Ok((bytes, permission_bits(&meta)))
 }
 
 /// A common CI mistake is putting a key's or a token's content where its file's path belongs
@@ -180,7 +187,7 @@ fn passphrase_for(name: &str, spec: Option<&Passphrase>) -> Result<Zeroizing<Str
             .with_hint("the flag takes the variable's name, e.g. --passphrase-env KEY_PASS, and the variable holds the passphrase")),
         },
         Some(Passphrase::File(path)) => {
-            let bytes = read_bounded(path, MAX_PASSPHRASE_FILE_BYTES).map_err(|what| {
+            let (bytes, _) = read_bounded(path, MAX_PASSPHRASE_FILE_BYTES).map_err(|what| {
                 Error::about(
                     name,
                     format!(
@@ -212,10 +219,11 @@ pub struct KeyFile {
 
 /// Reads a private key file.
 pub fn read_key(path: &Path) -> Result<KeyFile, Error> {
+    let (bytes, mode) = read_file_and_mode(path, MAX_MATERIAL_BYTES)?;
     Ok(KeyFile {
         path: path.to_path_buf(),
-        bytes: read_file(path, MAX_MATERIAL_BYTES)?,
-        mode: file_mode(path),
+        bytes,
+        mode,
     })
 }
 
@@ -303,13 +311,13 @@ pub fn load_cert(path: &Path) -> Result<CertInfo, Error> {
 }
 
 #[cfg(unix)]
-fn file_mode(path: &Path) -> Option<u32> {
+fn permission_bits(meta: &std::fs::Metadata) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).ok().map(|m| m.permissions().mode())
+    Some(meta.permissions().mode())
 }
 
 #[cfg(not(unix))]
-fn file_mode(_: &Path) -> Option<u32> {
+fn permission_bits(_: &std::fs::Metadata) -> Option<u32> {
     None
 }
 
