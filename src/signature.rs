@@ -256,9 +256,10 @@ fn verify_own(key: &RsaPublic, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(),
 /// whichever implementation computes them).
 ///
 /// ring computes RS256/RS384/RS512 about four times faster than the rsa crate (0.58 ms against
-/// 2.3 ms for RSA-2048, `cargo bench -- sign`), with blinding; the rsa crate signs whatever ring
-/// refuses (SHA-1, SHA-224, keys outside ring's size or exponent policy). Both produce the
-/// same bytes, which the Wycheproof signing vectors check.
+/// 2.3 ms for RSA-2048, `cargo bench -- sign`), in constant time, and checks its result with
+/// the public key against faults (it does not blind); the rsa crate signs whatever ring refuses
+/// (SHA-1, SHA-224, keys outside ring's size or exponent policy). Both produce the same bytes,
+/// which the Wycheproof signing vectors check.
 pub fn sign(key: &RsaKey, hash: Hash, msg: &[u8]) -> Result<Vec<u8>, String> {
     match &key.signer {
         None => Err("this key cannot sign (see the key findings)".to_string()),
