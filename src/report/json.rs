@@ -161,7 +161,11 @@ fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
     let orgs = crate::parallel::map(&o.orgs, |(name, r)| {
         let mut text = Vec::with_capacity(4096);
         text.extend_from_slice(b"    ");
-        pretty_at(&mut text, &org_value(name, r), 2)?;
+        match r {
+            // Straight from the report: what `org_value` builds, without building it.
+            Ok(report) => pretty_at(&mut text, &OrgRecord::new(name, report), 2)?,
+            Err(_) => pretty_at(&mut text, &org_value(name, r), 2)?,
+        }
         // serde_json writes only UTF-8 (its strings come from `str`s).
         String::from_utf8(text).map_err(serde::ser::Error::custom)
     });
@@ -195,11 +199,59 @@ fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
     Ok(text)
 }
 
+/// [`org_value`] of a checked org, field for field, serialized without first becoming a
+/// [`Value`] (building one cost more than printing it, for hundreds of orgs).
+#[derive(serde::Serialize)]
+struct OrgRecord<'a> {
+    name: &'a str,
+    schema: u32,
+    tool: ToolRecord,
+    command: &'static str,
+    verdict: &'static str,
+    evaluated_at: String,
+    assertion: &'a Option<super::document::AssertionSummary>,
+    key: &'a Option<super::document::KeySummary>,
+    certificate: &'a Option<super::document::CertSummary>,
+    checks: &'a [crate::finding::Check],
+    findings: &'a [crate::finding::Finding],
+}
+
+/// [`tool`], as a record.
+#[derive(serde::Serialize)]
+struct ToolRecord {
+    name: &'static str,
+    version: &'static str,
+}
+
+impl<'a> OrgRecord<'a> {
+    fn new(name: &'a str, r: &'a Report) -> Self {
+        OrgRecord {
+            name,
+            schema: SCHEMA,
+            tool: ToolRecord {
+                name: "jwt-preflight",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            command: r.command.as_str(),
+            verdict: r.verdict().as_str(),
+            evaluated_at: timefmt::rfc3339(r.evaluated_at),
+            assertion: &r.assertion,
+            key: &r.key,
+            certificate: &r.certificate,
+            checks: &r.checks,
+            findings: &r.findings,
+        }
+    }
+}
+
 /// Writes `value` as [`serde_json::to_string_pretty`] would if it stood `depth` levels deep in
 /// a document: two spaces an indent, inner lines indented by `depth` more. Each org of a
 /// `check --config` document is printed by itself this way, with no copy to indent it after.
-fn pretty_at(out: &mut Vec<u8>, value: &Value, depth: usize) -> serde_json::Result<()> {
-    use serde::Serialize;
+fn pretty_at(
+    out: &mut Vec<u8>,
+    value: &impl serde::Serialize,
+    depth: usize,
+) -> serde_json::Result<()> {
     let formatter = NestedPretty {
         depth,
         has_value: false,
@@ -539,19 +591,52 @@ mod tests {
     use chrono::DateTime;
 
     fn report(token: &str) -> Report {
+        check_with(
+            None,
+            None,
+            AssertionInput::Given {
+                text: token.into(),
+                source: AssertionSource::File,
+            },
+        )
+    }
+
+    /// A report with everything in it: a key and a certificate (the fixtures'), and an
+    /// assertion built and signed with them.
+    fn built_report() -> Report {
+        let key = crate::material::read_private_key(
+            "server.key",
+            include_bytes!("../../testdata/server.key"),
+            &mut crate::material::no_passphrase,
+        )
+        .expect("fixture key");
+        let cert = crate::material::read_certificate(
+            "server.crt",
+            include_bytes!("../../testdata/server.crt"),
+        )
+        .expect("fixture certificate");
+        let build = AssertionInput::Build {
+            alg: crate::signature::Alg::RS256,
+            lifetime: 300,
+        };
+        check_with(Some(&key), Some(&cert), build)
+    }
+
+    fn check_with(
+        key: Option<&crate::material::KeyInfo>,
+        cert: Option<&crate::material::CertInfo>,
+        assertion: AssertionInput,
+    ) -> Report {
         let expectations = Expectations {
             client_id: Some("3MVG9x".into()),
             username: Some("ci@example.com".into()),
             ..Expectations::default()
         };
         check::run(&CheckInput {
-            key: None,
-            key_mode: None,
-            cert: None,
-            assertion: AssertionInput::Given {
-                text: token.into(),
-                source: AssertionSource::File,
-            },
+            key,
+            key_mode: key.map(|_| 0o600),
+            cert,
+            assertion,
             expectations: &expectations,
             now: DateTime::from_timestamp(1_780_315_200, 0).expect("in range"),
             strict: false,
@@ -593,6 +678,7 @@ mod tests {
                 Err(crate::error::Error::new("org x: has no `key`")),
             ),
             ("sandbox".to_string(), Ok(report("not a token"))),
+            ("built".to_string(), Ok(built_report())),
         ];
         for skipped in [vec![], vec![("dev".to_string(), "not JWT".to_string())]] {
             let doc = Document::Orgs(OrgsReport {
