@@ -198,6 +198,7 @@ fn recover_block(key: &RsaPublic, sig: &[u8]) -> Result<Vec<u8>, VerifyError> {
     if sig >= key.n_bytes() {
         return Err(VerifyError::OutOfRange);
     }
+    // Never `None` for a key `public_from_parts` accepted (see `RsaPublic::arithmetic`).
     let key = key.arithmetic().ok_or(VerifyError::OutOfRange)?;
     let s = BoxedUint::from_be_slice(sig, key.n_bits_precision())
         .map_err(|_| VerifyError::OutOfRange)?;

@@ -502,6 +502,44 @@ fn exponent_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// What the RSA library makes of a modulus and an exponent, built as `public_from_parts` once
+/// built it.
+fn library_public_key(n: &[u8], e: &[u8]) -> Option<rsa::PublicKey> {
+    let n_bits = u32::try_from(n.len().max(1) * 8).ok()?;
+    let e_bits = u32::try_from(e.len().max(1) * 8).ok()?;
+    let n = rsa::BoxedUint::from_be_slice(n, n_bits).ok()?;
+    let e = rsa::BoxedUint::from_be_slice(e, e_bits).ok()?;
+    rsa::PublicKey::new_with_size_limits(n, e, 256..=16384).ok()
+}
+
+/// The size limits exactly (256 and 16384 bits, with and without a leading zero byte), which
+/// random moduli rarely land on.
+#[test]
+fn public_key_checks_agree_on_the_size_limits() {
+    let modulus = |bits: usize, zeros: usize| {
+        let mut n = vec![0u8; zeros];
+        let len = bits.div_ceil(8);
+        let mut body = vec![0x5au8; len];
+        body[0] = 1 << ((bits - 1) % 8);
+        body[len - 1] |= 1;
+        n.extend(body);
+        n
+    };
+    for bits in [255, 256, 257, 16383, 16384, 16385] {
+        for zeros in [0, 1] {
+            let n = modulus(bits, zeros);
+            let ours = jwt_preflight::material::key::public_from_parts(&n, &[1, 0, 1]);
+            let library = library_public_key(&n, &[1, 0, 1]);
+            assert_eq!(
+                ours.is_some(),
+                library.is_some(),
+                "{bits} bits, {zeros} zero bytes"
+            );
+            assert_eq!(ours.is_some(), (256..=16384).contains(&bits), "{bits} bits");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(config(512))]
 
@@ -510,13 +548,7 @@ proptest! {
     /// library's constructor accepts, and that key must then be the same key.
     #[test]
     fn public_key_checks_are_the_rsa_librarys(n in modulus_bytes(), e in exponent_bytes()) {
-        let library = (|| {
-            let n_bits = u32::try_from(n.len().max(1) * 8).ok()?;
-            let e_bits = u32::try_from(e.len().max(1) * 8).ok()?;
-            let n = rsa::BoxedUint::from_be_slice(&n, n_bits).ok()?;
-            let e = rsa::BoxedUint::from_be_slice(&e, e_bits).ok()?;
-            rsa::PublicKey::new_with_size_limits(n, e, 256..=16384).ok()
-        })();
+        let library = library_public_key(&n, &e);
         let ours = jwt_preflight::material::key::public_from_parts(&n, &e);
         prop_assert_eq!(ours.is_some(), library.is_some(), "n {} bytes, e {:?}", n.len(), e);
         if let (Some(ours), Some(library)) = (ours, library) {

@@ -788,10 +788,9 @@ pub fn public_from_parts(n: &[u8], e: &[u8]) -> Option<RsaPublic> {
     let e = trim_leading_zeros(e);
     let n_odd = n.last().is_some_and(|b| b & 1 == 1);
     let e_odd = e.last().is_some_and(|b| b & 1 == 1);
-    // At most 33 bits, so the value fits a u64; the library's other rule, e below n, follows
-    // from the modulus's 256 bits at least.
-    let e_in_range = (2..=33).contains(&bit_length(e))
-        && e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)) <= RSA_MAX_PUBLIC_EXPONENT;
+    // The library's bounds, 2 to 2^33 - 1, are exactly 2 to 33 bits; its other rule, e below
+    // n, follows from the modulus's 256 bits at least.
+    let e_in_range = (2..=33).contains(&bit_length(e));
     if !(PUBLIC_KEY_BITS.contains(&bit_length(n)) && n_odd && e_odd && e_in_range) {
         return None;
     }
@@ -801,9 +800,6 @@ pub fn public_from_parts(n: &[u8], e: &[u8]) -> Option<RsaPublic> {
         arithmetic: OnceLock::new(),
     })
 }
-
-/// The RSA library's largest public exponent (`PublicKey::MAX_PUB_EXPONENT`).
-const RSA_MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
 
 fn trim_leading_zeros(be: &[u8]) -> &[u8] {
     let first = be.iter().position(|b| *b != 0).unwrap_or(be.len());
@@ -843,7 +839,8 @@ impl RsaPublic {
     }
 
     /// The RSA library's key, made on first use. `None` only if the library refused what
-    /// [`public_from_parts`] accepted, which a test rules out.
+    /// [`public_from_parts`] accepted: its checks are the library's (a property test and fixed
+    /// boundary cases in `tests/properties.rs` compare the two).
     pub fn arithmetic(&self) -> Option<&PublicKey> {
         self.arithmetic
             .get_or_init(|| {
@@ -892,6 +889,31 @@ pub fn public_bits(k: &RsaPublic) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_private_key() {
+        let key = read_private_key(
+            "server.key",
+            include_bytes!("../../testdata/server.key"),
+            &mut super::super::no_passphrase,
+        )
+        .expect("fixture key");
+        let rsa = key.rsa().expect("RSA");
+        let shown = format!("{key:?}");
+        // `Zeroizing` shows nothing of what it holds; a plain `Vec` in its place would print
+        // the PKCS#1 DER as Debug prints bytes: "[48, 130, 4, …".
+        let der_start = format!("{:?}", &rsa.pkcs1_der[..8]);
+        let der_start = der_start.trim_end_matches(']');
+        assert!(
+            !shown.contains(der_start),
+            "Debug shows the key's DER: {shown}"
+        );
+        assert!(
+            shown.len() < 1000,
+            "Debug output is {} bytes long",
+            shown.len()
+        );
+    }
 
     #[test]
     fn bit_lengths() {

@@ -646,7 +646,7 @@ mod tests {
         .expect("checks")
     }
 
-    /// The parallel printer must be invisible: the same bytes as printing the whole value.
+    /// `pretty_at` is serde_json's pretty printer, moved `depth` levels in.
     #[test]
     fn nested_pretty_prints_what_serde_json_prints() {
         let mut deep = json!({"leaf": [1, "two", null, {}, []]});
@@ -660,13 +660,21 @@ mod tests {
             json!({"a": [1, {"b": "c\nd"}]}),
             deep,
         ] {
+            let theirs = serde_json::to_string_pretty(&value).expect("prints");
             let mut ours = Vec::new();
             super::pretty_at(&mut ours, &value, 0).expect("prints");
-            let theirs = serde_json::to_string_pretty(&value).expect("prints");
             assert_eq!(String::from_utf8(ours).expect("utf-8"), theirs);
+            // Two levels in, each line after the first is indented four more spaces.
+            let mut nested = Vec::new();
+            super::pretty_at(&mut nested, &value, 2).expect("prints");
+            assert_eq!(
+                String::from_utf8(nested).expect("utf-8"),
+                theirs.replace('\n', "\n    ")
+            );
         }
     }
 
+    /// The parallel printer must be invisible: the same bytes as printing the whole value.
     #[test]
     fn orgs_print_the_same_on_every_core() {
         // {"alg":"RS256"} . {"iss":"3MVG9x","sub":"a\nb \"q\" é"} . (no signature)
