@@ -17,7 +17,7 @@ use crate::salesforce::{SimpleUrl, is_salesforce_family};
 use crate::serve::{self, ExchangeKind, ServedOrg};
 use crate::text::{display_path, escape_controls};
 use chrono::{DateTime, Utc};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -505,27 +505,28 @@ async fn endpoint(
     };
     let declared = header_text(header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
     let limit = SERVE_MAX_BODY_BYTES;
+    let timeout = shared.settings.read_timeout;
     if declared.is_some_and(|n| n > limit as u64) {
+        // Drained first, within the read timeout, so that the 413 is not lost to a reset.
+        let _ = tokio::time::timeout(timeout, read_body(body, declared)).await;
         shared.failed(
             peer,
             format!("sent a body over {} KiB; answered 413", limit >> 10),
         );
         return too_large(limit);
     }
-    let timeout = shared.settings.read_timeout;
-    let body = match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e))
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
+    let body = match tokio::time::timeout(timeout, read_body(body, declared)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(BodyProblem::TooLarge)) => {
             shared.failed(
                 peer,
                 format!("sent a body over {} KiB; answered 413", limit >> 10),
             );
             return too_large(limit);
         }
-        Ok(Err(_)) => return plain(StatusCode::BAD_REQUEST, "the body could not be read\n"),
+        Ok(Err(BodyProblem::Unreadable)) => {
+            return plain(StatusCode::BAD_REQUEST, "the body could not be read\n");
+        }
         Err(_) => {
             shared.failed(
                 peer,
@@ -579,6 +580,51 @@ async fn endpoint(
     );
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     r
+}
+
+/// Why a request's body was not used.
+enum BodyProblem {
+    /// Over [`SERVE_MAX_BODY_BYTES`] (declared or sent).
+    TooLarge,
+    /// The connection failed while it arrived.
+    Unreadable,
+}
+
+/// A 413 closes the connection, and a socket closed with input still unread is reset, which
+/// can destroy the reply before the client has read it (curl then reports a reset, not the
+/// 413). So an oversized body is read on and thrown away, up to this much, before answering.
+const DRAIN_BYTES: u64 = 1 << 20;
+
+/// The body, if it is at most [`SERVE_MAX_BODY_BYTES`]. One declared or found larger is
+/// drained (up to [`DRAIN_BYTES`], never kept) and refused. The caller bounds the time.
+async fn read_body(mut body: Incoming, declared: Option<u64>) -> Result<Bytes, BodyProblem> {
+    let limit = SERVE_MAX_BODY_BYTES as u64;
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen: u64 = 0;
+    let mut too_large = declared.is_some_and(|n| n > limit);
+    if declared.is_some_and(|n| n > DRAIN_BYTES) {
+        // Too much to drain: refused at once.
+        return Err(BodyProblem::TooLarge);
+    }
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyProblem::Unreadable)?;
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len() as u64);
+        too_large |= seen > limit;
+        if seen > DRAIN_BYTES {
+            break;
+        }
+        if !too_large {
+            kept.extend_from_slice(data);
+        }
+    }
+    if too_large {
+        Err(BodyProblem::TooLarge)
+    } else {
+        Ok(Bytes::from(kept))
+    }
 }
 
 fn too_large(limit: usize) -> Response<Full<Bytes>> {
