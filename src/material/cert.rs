@@ -178,7 +178,7 @@ pub(crate) fn parse_der(name: &str, der: &[u8], file_bytes: usize) -> Result<Cer
         .map_err(|e| Error::about(name, format!("has an unreadable public key: {e}")))?;
     let key = public_key_from_spki(name, &spki_der)?;
     let bits = match &key {
-        CertKey::Rsa(k) => Some(super::key::public_bits(k)),
+        CertKey::Rsa(k) => Some(k.bits()),
         CertKey::Other { .. } => None,
     };
     let to_utc = |t: x509_cert::time::Time| {

@@ -874,16 +874,10 @@ impl std::fmt::Debug for RsaPublic {
 
 /// Bit length of a big-endian unsigned integer.
 pub(crate) fn bit_length(be: &[u8]) -> usize {
-    let trimmed: &[u8] = match be.iter().position(|b| *b != 0) {
-        Some(i) => &be[i..],
-        None => return 0,
-    };
-    (trimmed.len() - 1) * 8 + (8 - trimmed[0].leading_zeros() as usize)
-}
-
-/// The modulus size of a public key in bits.
-pub fn public_bits(k: &RsaPublic) -> usize {
-    k.bits()
+    match trim_leading_zeros(be) {
+        [] => 0,
+        trimmed => (trimmed.len() - 1) * 8 + (8 - trimmed[0].leading_zeros() as usize),
+    }
 }
 
 #[cfg(test)]

@@ -15,18 +15,53 @@ use crate::timefmt;
 use serde_json::{Map, Value, json};
 
 /// `{"name":"jwt-preflight","version":…}`.
+#[derive(serde::Serialize)]
+struct ToolRecord {
+    name: &'static str,
+    version: &'static str,
+}
+
+const TOOL: ToolRecord = ToolRecord {
+    name: "jwt-preflight",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// [`TOOL`] as a JSON value.
 pub fn tool() -> Value {
-    json!({"name": "jwt-preflight", "version": env!("CARGO_PKG_VERSION")})
+    Value::Object(object(&TOOL))
 }
 
 /// The envelope every document opens with.
+#[derive(serde::Serialize)]
+struct Envelope {
+    schema: u32,
+    tool: ToolRecord,
+    command: &'static str,
+    verdict: &'static str,
+}
+
+impl Envelope {
+    fn new(command: CommandName, verdict: Verdict) -> Self {
+        Envelope {
+            schema: SCHEMA,
+            tool: TOOL,
+            command: command.as_str(),
+            verdict: verdict.as_str(),
+        }
+    }
+}
+
 fn envelope(command: CommandName, verdict: Verdict) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("schema".into(), SCHEMA.into());
-    m.insert("tool".into(), tool());
-    m.insert("command".into(), command.as_str().into());
-    m.insert("verdict".into(), verdict.as_str().into());
-    m
+    object(&Envelope::new(command, verdict))
+}
+
+/// A record as a JSON object. The records here are structs of plain fields, which always
+/// serialize to one; anything else would give an empty object.
+fn object(record: &impl serde::Serialize) -> Map<String, Value> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
 }
 
 /// The document as one JSON value.
@@ -128,13 +163,7 @@ pub fn to_value(doc: &Document) -> Value {
 /// could not be checked.
 fn org_value(name: &str, r: &Result<Report, crate::error::Error>) -> Value {
     match r {
-        Ok(r) => {
-            let mut org = Map::new();
-            org.insert("name".into(), name.into());
-            org.extend(envelope(r.command, r.verdict()));
-            org.extend(report_body(r));
-            Value::Object(org)
-        }
+        Ok(r) => Value::Object(object(&OrgRecord::new(name, r))),
         Err(e) => json!({"name": name, "verdict": "fail", "error": e.line()}),
     }
 }
@@ -162,7 +191,7 @@ fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
         let mut text = Vec::with_capacity(4096);
         text.extend_from_slice(b"    ");
         match r {
-            // Straight from the report: what `org_value` builds, without building it.
+            // Straight from the record `org_value` would turn into a `Value` first.
             Ok(report) => pretty_at(&mut text, &OrgRecord::new(name, report), 2)?,
             Err(_) => pretty_at(&mut text, &org_value(name, r), 2)?,
         }
@@ -199,15 +228,31 @@ fn render_orgs(doc: &Document, o: &OrgsReport) -> serde_json::Result<String> {
     Ok(text)
 }
 
-/// [`org_value`] of a checked org, field for field, serialized without first becoming a
-/// [`Value`] (building one cost more than printing it, for hundreds of orgs).
+/// A checked org of `check --config`: its name, then the report's envelope and body. Printed
+/// straight from this record, not through a [`Value`] (building one cost more than printing
+/// it, for hundreds of orgs).
 #[derive(serde::Serialize)]
 struct OrgRecord<'a> {
     name: &'a str,
-    schema: u32,
-    tool: ToolRecord,
-    command: &'static str,
-    verdict: &'static str,
+    #[serde(flatten)]
+    envelope: Envelope,
+    #[serde(flatten)]
+    body: ReportBody<'a>,
+}
+
+impl<'a> OrgRecord<'a> {
+    fn new(name: &'a str, r: &'a Report) -> Self {
+        OrgRecord {
+            name,
+            envelope: Envelope::new(r.command, r.verdict()),
+            body: ReportBody::of(r),
+        }
+    }
+}
+
+/// A report's fields after the envelope.
+#[derive(serde::Serialize)]
+struct ReportBody<'a> {
     evaluated_at: String,
     assertion: &'a Option<super::document::AssertionSummary>,
     key: &'a Option<super::document::KeySummary>,
@@ -216,24 +261,9 @@ struct OrgRecord<'a> {
     findings: &'a [crate::finding::Finding],
 }
 
-/// [`tool`], as a record.
-#[derive(serde::Serialize)]
-struct ToolRecord {
-    name: &'static str,
-    version: &'static str,
-}
-
-impl<'a> OrgRecord<'a> {
-    fn new(name: &'a str, r: &'a Report) -> Self {
-        OrgRecord {
-            name,
-            schema: SCHEMA,
-            tool: ToolRecord {
-                name: "jwt-preflight",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            command: r.command.as_str(),
-            verdict: r.verdict().as_str(),
+impl<'a> ReportBody<'a> {
+    fn of(r: &'a Report) -> Self {
+        ReportBody {
             evaluated_at: timefmt::rfc3339(r.evaluated_at),
             assertion: &r.assertion,
             key: &r.key,
@@ -267,6 +297,30 @@ struct NestedPretty {
 }
 
 impl NestedPretty {
+    /// `[` or `{`: one level deeper, nothing in it yet.
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    /// `]` or `}`: on a line of its own unless the container was empty.
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(bracket)
+    }
+
     fn line<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
         /// A line break and the indent of 31 levels; deeper documents write more spaces.
         const BREAK: &[u8; 63] =
@@ -287,17 +341,11 @@ impl NestedPretty {
 
 impl serde_json::ser::Formatter for NestedPretty {
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b"[")
+        self.open(w, b"[")
     }
 
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.line(w, false)?;
-        }
-        w.write_all(b"]")
+        self.close(w, b"]")
     }
 
     fn begin_array_value<W: ?Sized + std::io::Write>(
@@ -314,17 +362,11 @@ impl serde_json::ser::Formatter for NestedPretty {
     }
 
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
 
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.line(w, false)?;
-        }
-        w.write_all(b"}")
+        self.close(w, b"}")
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -441,17 +483,7 @@ fn serve_body(e: &ServeEvent) -> Map<String, Value> {
 
 /// The fields of a check report after the envelope, in the order of SPEC §4.
 fn report_body(r: &Report) -> Map<String, Value> {
-    Map::from_iter([
-        (
-            "evaluated_at".to_string(),
-            timefmt::rfc3339(r.evaluated_at).into(),
-        ),
-        ("assertion".to_string(), json!(r.assertion)),
-        ("key".to_string(), json!(r.key)),
-        ("certificate".to_string(), json!(r.certificate)),
-        ("checks".to_string(), json!(r.checks)),
-        ("findings".to_string(), json!(r.findings)),
-    ])
+    object(&ReportBody::of(r))
 }
 
 /// `inspect`: the report's fields plus `times` and `verified: false`.

@@ -120,7 +120,7 @@ pub fn check_token(
             findings: Vec::new(),
         };
     }
-    let bits = crate::material::key::public_bits(key);
+    let bits = key.bits();
     let diagnosis = signature::diagnose(token, key, hash, sig);
     failed(vec![
         Finding::new(
